@@ -1,0 +1,67 @@
+"""The Bolt app factory. Everything the listeners need is passed in: no module-level state,
+so tests (and each server worker) build as many independent apps as they like."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.listeners import errors, messages
+from bot.services.events import claim_event
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AppServices:
+    """The app's dependencies. Side effects on Slack go through `client` only."""
+
+    client: WebClient
+    session_factory: sessionmaker[Session]
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def build_app(
+    settings: Settings,
+    services: AppServices,
+    *,
+    token_verification_enabled: bool = True,
+    listener_executor: Executor | None = None,
+) -> App:
+    app = App(
+        name="conduct",
+        client=services.client,
+        signing_secret=settings.slack.signing_secret or "",
+        token_verification_enabled=token_verification_enabled,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("conduct.bolt"),
+    )
+    app.use(_deduplicate_deliveries(services))
+    messages.register(app, settings, services)
+    errors.register(app)
+    return app
+
+
+def _deduplicate_deliveries(services: AppServices) -> Callable[..., BoltResponse | None]:
+    """Global middleware: a re-delivered event (same `event_id`) is acknowledged and dropped."""
+
+    def deduplicate(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if body.get("type") != "event_callback" or not isinstance(event_id, str):
+            return next()
+        kind = str((body.get("event") or {}).get("type", "unknown"))
+        if claim_event(services.session_factory, event_id, kind, services.clock.now()):
+            return next()
+        log.info("dropped duplicate delivery", extra={"event_id": event_id, "kind": kind})
+        return BoltResponse(status=200, body="")
+
+    return deduplicate

@@ -1,0 +1,149 @@
+"""The `conduct` command. Thin: parse arguments, call services, print for a person."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import ConfigError, MissingCredentials, Settings, load_settings
+
+EXIT_USAGE = 2
+
+MISSING_CREDENTIALS_HELP = (
+    "Create the Slack app from manifest.yml (README, 'Create the Slack app'), then export "
+    "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode) or SLACK_BOT_TOKEN and "
+    "SLACK_APP_TOKEN (Socket Mode)."
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    # Alembic narrates every plugin and revision at INFO; a person needs only the outcome.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(config_path=getattr(args, "config", None))
+        code: int = args.handler(args, settings)
+    except MissingCredentials as exc:
+        print(  # noqa: T201
+            f"conduct: cannot start: {', '.join(exc.names)} not set. {MISSING_CREDENTIALS_HELP}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"conduct: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        return EXIT_USAGE
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conduct", description="A Slack bot that helps a community keep its Code of Conduct."
+    )
+    parser.add_argument(
+        "--config", type=_path, help="community rules file (default ./conduct.toml)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot")
+    run.add_argument(
+        "--socket-mode", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)"
+    )
+    run.add_argument("--port", type=int, help="HTTP port (default $PORT or 3000)")
+    run.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
+    run.add_argument("--threads", type=int, default=8, help="threads per HTTP worker (default 8)")
+    run.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        help="do not bring the database schema up to date before starting",
+    )
+    run.set_defaults(handler=_run)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations (default: to the latest)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(handler=_db_upgrade)
+    downgrade = db_commands.add_parser("downgrade", help="revert migrations to REVISION")
+    downgrade.add_argument("revision")
+    downgrade.set_defaults(handler=_db_downgrade)
+    current = db_commands.add_parser("current", help="show the schema revision")
+    current.set_defaults(handler=_db_current)
+    return parser
+
+
+def _path(value: str) -> Path:
+    return Path(value)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    socket_mode = bool(args.socket_mode or settings.slack.socket_mode)
+    missing = settings.slack.missing_credentials()
+    if args.socket_mode and not settings.slack.app_token:
+        missing.append("SLACK_APP_TOKEN")
+    if missing:
+        raise MissingCredentials(missing)
+    log = logging.getLogger("conduct")
+    log.info("Slack Web API base URL: %s", settings.slack.api_url)
+    if args.migrate:
+        from migrations.runner import upgrade
+
+        upgrade(settings.database_url)
+
+    from bot.runtime import build_runtime
+    from bot.transport import ConductWSGI, serve_http, serve_socket_mode
+
+    if socket_mode:
+        runtime = build_runtime(settings)
+        log.info("starting in Socket Mode")
+        serve_socket_mode(runtime.app, settings.slack.app_token or "")
+        return 0
+    port = args.port or settings.port
+    log.info("serving Slack requests on %s:%d/slack/events", settings.host, port)
+    serve_http(
+        lambda: ConductWSGI(build_runtime(settings).app),
+        settings.host,
+        port,
+        workers=args.workers,
+        threads=args.threads,
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from migrations.runner import current_revision, upgrade
+
+    upgrade(settings.database_url, args.revision)
+    print(f"database at revision {current_revision(settings.database_url)}")  # noqa: T201
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from migrations.runner import current_revision, downgrade
+
+    downgrade(settings.database_url, args.revision)
+    print(f"database at revision {current_revision(settings.database_url) or 'base'}")  # noqa: T201
+    return 0
+
+
+def _db_current(args: argparse.Namespace, settings: Settings) -> int:
+    from migrations.runner import current_revision, head_revision
+
+    current = current_revision(settings.database_url)
+    head = head_revision()
+    state = "up to date" if current == head else f"behind (latest is {head})"
+    print(f"database at revision {current or 'base'}: {state}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""A running conduct app for integration tests: the real Bolt app behind the real WSGI
+handler on a local port, a real WebClient pointed at the Slack stand-in, a real database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from slack_bolt import App
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import AppServices, build_app
+from bot.clock import ManualClock
+from bot.settings import CommunitySettings, Settings, SlackSettings
+from bot.slack_client import build_web_client
+from bot.transport import SLACK_PATH, ConductWSGI
+from tests.slack_standin import SlackDelivery, SlackStandIn
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor, with a way to wait until every submitted listener is done:
+    events are acked before their work runs, so tests wait on the work, not the response."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=5, thread_name_prefix="listener")
+        self._futures: list[Future[Any]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._futures.append(future)
+        return future
+
+    def drain(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            pending = list(self._futures)
+            self._futures.clear()
+        for future in pending:
+            future.result(timeout=timeout)
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class RunningBot:
+    app: App
+    services: AppServices
+    settings: Settings
+    standin: SlackStandIn
+    delivery: SlackDelivery
+    clock: ManualClock
+    url: str
+    executor: TrackingExecutor
+
+    def drain(self) -> None:
+        """Wait until all listener work started by earlier deliveries has finished."""
+        self.executor.drain()
+
+
+def bot_settings(standin: SlackStandIn, signing_secret: str, community: CommunitySettings) -> Settings:
+    return Settings(
+        slack=SlackSettings(
+            bot_token=standin.bot_token,
+            signing_secret=signing_secret,
+            app_token=None,
+            api_url=standin.api_url,
+        ),
+        community=community,
+    )
+
+
+@pytest.fixture
+def community() -> CommunitySettings:
+    return replace(CommunitySettings())
+
+
+@pytest.fixture
+def running_bot(
+    slack_standin: SlackStandIn,
+    signing_secret: str,
+    session_factory: sessionmaker[Session],
+    community: CommunitySettings,
+) -> Iterator[RunningBot]:
+    settings = bot_settings(slack_standin, signing_secret, community)
+    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    # Retries wait Retry-After seconds; the stand-in's faults use 0-1 s so tests stay quick.
+    client = build_web_client(settings.slack.bot_token, settings.slack.api_url, timeout=5)
+    services = AppServices(client=client, session_factory=session_factory, clock=clock)
+    executor = TrackingExecutor()
+    app = build_app(settings, services, listener_executor=executor)
+    server = make_server("127.0.0.1", 0, ConductWSGI(app), _ThreadingWSGIServer, _QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}{SLACK_PATH}"
+    delivery = SlackDelivery(url, signing_secret, standin=slack_standin)
+    try:
+        yield RunningBot(app, services, settings, slack_standin, delivery, clock, url, executor)
+    finally:
+        server.shutdown()
+        server.server_close()
+        executor.shutdown(wait=True)
