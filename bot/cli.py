@@ -32,13 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(config_path=getattr(args, "config", None))
         code: int = args.handler(args, settings)
     except MissingCredentials as exc:
-        print(  # noqa: T201
+        print(
             f"conduct: cannot start: {', '.join(exc.names)} not set. {MISSING_CREDENTIALS_HELP}",
             file=sys.stderr,
         )
         return EXIT_USAGE
     except ConfigError as exc:
-        print(f"conduct: configuration error: {exc}", file=sys.stderr)  # noqa: T201
+        print(f"conduct: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return code
 
@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
         help="do not bring the database schema up to date before starting",
     )
     run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="show what the bot would decide about a message")
+    check.add_argument("text", nargs="?", help="the message, as typed in Slack")
+    check.add_argument("--channel", default="", help="channel name, e.g. general-discussions")
+    check.add_argument("--real-name", help="check a profile's real name instead of a message")
+    check.add_argument("--display-name", default="", help="with --real-name: the display name")
+    check.set_defaults(handler=_check)
+
+    classify = commands.add_parser(
+        "classify", help="JSON Lines on stdin -> one verdict line per input on stdout"
+    )
+    classify.set_defaults(handler=_classify)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -119,11 +131,49 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from moderation.engine import Engine
+    from moderation.message import Account, Message
+
+    engine = Engine.load(settings.community.engine_config())
+    if args.real_name is not None:
+        verdict = engine.check_account(Account(args.real_name, args.display_name))
+        subject = "this profile"
+    elif args.text is not None:
+        channel = args.channel.lstrip("#")
+        verdict = engine.check(Message(text=args.text, channel=channel))
+        subject = f"this message in #{channel}" if channel else "this message"
+    else:
+        print("conduct check: give a message text, or --real-name for a profile", file=sys.stderr)
+        return EXIT_USAGE
+    if not verdict.findings:
+        print(f"No policy applies to {subject}.")
+        return 0
+    print(f"For {subject} the bot would: {verdict.response.value.replace('_', ' + ')}")
+    for finding in verdict.findings:
+        print(
+            f"  {finding.policy.value:<18} score {finding.score:.2f}  {finding.response.value:<10} {finding.reason}"
+        )
+        print(f"  {'':<18} {finding.clause}")
+    return 0
+
+
+def _classify(args: argparse.Namespace, settings: Settings) -> int:
+    from moderation.batch import classify_lines
+    from moderation.engine import Engine
+
+    engine = Engine.load(settings.community.engine_config())
+    for line in classify_lines(engine, sys.stdin):
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from migrations.runner import current_revision, upgrade
 
     upgrade(settings.database_url, args.revision)
-    print(f"database at revision {current_revision(settings.database_url)}")  # noqa: T201
+    print(f"database at revision {current_revision(settings.database_url)}")
     return 0
 
 
@@ -131,7 +181,7 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     from migrations.runner import current_revision, downgrade
 
     downgrade(settings.database_url, args.revision)
-    print(f"database at revision {current_revision(settings.database_url) or 'base'}")  # noqa: T201
+    print(f"database at revision {current_revision(settings.database_url) or 'base'}")
     return 0
 
 
@@ -141,7 +191,7 @@ def _db_current(args: argparse.Namespace, settings: Settings) -> int:
     current = current_revision(settings.database_url)
     head = head_revision()
     state = "up to date" if current == head else f"behind (latest is {head})"
-    print(f"database at revision {current or 'base'}: {state}")  # noqa: T201
+    print(f"database at revision {current or 'base'}: {state}")
     return 0
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from moderation.config import DEFAULT_THRESHOLDS, ChannelScopes, EngineConfig, PolicyThresholds
 from moderation.ids import Mode, PolicyId
 
 DEFAULT_DATABASE_URL = "sqlite:///conduct.db"
@@ -90,21 +91,9 @@ class ModeratorSettings:
     cache_seconds: int = 300
 
 
-@dataclass(frozen=True)
-class PolicySettings:
-    enabled: bool
-    nudge_threshold: float | None
-    flag_threshold: float | None
-
-
-DEFAULT_POLICIES: Mapping[PolicyId, PolicySettings] = {
-    PolicyId.SELF_PROMOTION: PolicySettings(True, nudge_threshold=0.80, flag_threshold=None),
-    PolicyId.FUNDS_REQUEST: PolicySettings(True, nudge_threshold=0.80, flag_threshold=0.95),
-    PolicyId.GEOPOLITICS: PolicySettings(True, nudge_threshold=0.80, flag_threshold=None),
-    PolicyId.HARASSMENT: PolicySettings(True, nudge_threshold=0.70, flag_threshold=0.85),
-    PolicyId.PRIVATE_INFO: PolicySettings(True, nudge_threshold=0.80, flag_threshold=0.80),
-    PolicyId.ANONYMOUS_ACCOUNT: PolicySettings(True, nudge_threshold=0.80, flag_threshold=None),
-}
+# The same thresholds the engine reads; defaults live with the engine.
+PolicySettings = PolicyThresholds
+DEFAULT_POLICIES: Mapping[PolicyId, PolicyThresholds] = DEFAULT_THRESHOLDS
 
 
 @dataclass(frozen=True)
@@ -124,6 +113,15 @@ class CommunitySettings:
         default_factory=lambda: dict(DEFAULT_POLICIES)
     )
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+
+    def engine_config(self) -> EngineConfig:
+        return EngineConfig(
+            thresholds=dict(self.policies),
+            channels=ChannelScopes(
+                shameless_plugs=self.channels.shameless_plugs,
+                general_discussions=frozenset(self.channels.general_discussions),
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def test_community_file_overrides_channels_moderators_mode_and_thresholds() -> N
     assert community.moderators.usergroup == "mods"
     assert community.policies[PolicyId.GEOPOLITICS].enabled is False
     assert community.policies[PolicyId.HARASSMENT].flag_threshold == 0.9
-    assert community.policies[PolicyId.HARASSMENT].nudge_threshold == 0.7
+    assert community.policies[PolicyId.HARASSMENT].nudge_threshold == 0.8
     assert community.nudges.exempt_user_ids == {PolicyId.SELF_PROMOTION: frozenset({"U02STAFF"})}
 
 

@@ -1,0 +1,201 @@
+"""The local classifier: a sentence encoder (MiniLM, run with ONNX Runtime) and one small
+trained head per policy over its embeddings.
+
+Heads are logistic regressions over the sentence embedding *and* hashed n-grams of the
+words (moderation/features.py), stored in `moderation/heads/` (`<policy>.json` for the
+embedding weights, bias and operating point, `<policy>.hashed.npy` for the n-gram weights),
+written by `python -m moderation.train`. Each head's probability is rescaled so that its operating
+point (chosen on validation data for the precision we want) lands at 0.80, the default
+threshold in conduct.toml: a moderator who raises a threshold asks for more certainty on
+the same scale for every policy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from moderation.features import HASH_DIM, hashed
+from moderation.ids import PolicyId
+from moderation.text import normalize, parse_slack_text
+
+HEADS_DIR = Path(__file__).parent / "heads"
+OPERATING_SCORE = 0.80
+
+
+# A mention says who is addressed, not what is said; in the training data mentions are far
+# more common in harassment than elsewhere, so a head would learn "a mention is an attack".
+_MENTION = re.compile(r"<@[^>]*>|&lt;@[^&]*&gt;")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def classifier_input(raw: str) -> str:
+    """The text a head sees, the same at training and at inference: Slack markup to prose
+    (no code, no quoted lines, no @-mentions), normalised; empty when no letter is left
+    ("^", "+1", a bare link), since a head has nothing to read there."""
+    text = normalize(parse_slack_text(_MENTION.sub(" ", raw)).prose)
+    return text if _LETTER.search(text) else ""
+
+
+class TextEncoder(Protocol):
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]: ...
+
+
+@dataclass(frozen=True)
+class Head:
+    policy: PolicyId
+    weights: NDArray[np.float32]
+    bias: float
+    operating_threshold: float
+    """The raw probability that maps to OPERATING_SCORE."""
+    meta: dict[str, Any]
+    hashed_weights: NDArray[np.float32] | None = None
+
+    @classmethod
+    def from_json(
+        cls, data: dict[str, Any], hashed_weights: NDArray[np.float32] | None = None
+    ) -> Head:
+        return cls(
+            policy=PolicyId(data["policy"]),
+            weights=np.asarray(data["weights"], dtype=np.float32),
+            bias=float(data["bias"]),
+            operating_threshold=float(data["operating_threshold"]),
+            meta={k: v for k, v in data.items() if k not in {"weights", "bias"}},
+            hashed_weights=hashed_weights,
+        )
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{self.policy.value}.json"
+        path.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        if self.hashed_weights is not None:
+            # float16 halves the file; the head's scores move by less than 1e-3.
+            np.save(
+                directory / f"{self.policy.value}.hashed.npy",
+                self.hashed_weights.astype(np.float16),
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.meta,
+            "policy": self.policy.value,
+            "operating_threshold": self.operating_threshold,
+            "bias": self.bias,
+            "weights": [round(float(w), 6) for w in self.weights],
+        }
+
+
+def rescale(probability: NDArray[np.float64], threshold: float) -> NDArray[np.float64]:
+    """Monotone piecewise-linear map sending `threshold` to OPERATING_SCORE, 0 to 0, 1 to 1."""
+    t = min(max(threshold, 1e-6), 1 - 1e-6)
+    low = probability / t * OPERATING_SCORE
+    high = OPERATING_SCORE + (probability - t) / (1 - t) * (1 - OPERATING_SCORE)
+    return np.where(probability <= t, low, high)
+
+
+def load_heads(directory: Path = HEADS_DIR) -> dict[PolicyId, Head]:
+    heads = {}
+    for path in sorted(directory.glob("*.json")):
+        hashed_path = path.with_suffix(".hashed.npy")
+        hashed = (
+            np.load(hashed_path, allow_pickle=False).astype(np.float32)
+            if hashed_path.exists()
+            else None
+        )
+        head = Head.from_json(json.loads(path.read_text(encoding="utf-8")), hashed)
+        heads[head.policy] = head
+    return heads
+
+
+class Classifier:
+    """Scores texts for every policy that has a head, in one encoder pass."""
+
+    def __init__(self, encoder: TextEncoder, heads: dict[PolicyId, Head]) -> None:
+        if not heads:
+            raise ValueError("no classifier heads: run `python -m moderation.train`")
+        self._encoder = encoder
+        self._policies = tuple(heads)
+        self._weights = np.stack([heads[p].weights for p in self._policies]).astype(np.float32)
+        self._bias = np.array([heads[p].bias for p in self._policies], dtype=np.float64)
+        self._thresholds = [heads[p].operating_threshold for p in self._policies]
+        hashed = [heads[p].hashed_weights for p in self._policies]
+        # One [HASH_DIM, policies] matrix: a message's few n-grams pick rows from it.
+        self._hashed = (
+            np.stack(
+                [h if h is not None else np.zeros(HASH_DIM, np.float32) for h in hashed], axis=1
+            )
+            if any(h is not None for h in hashed)
+            else None
+        )
+        self.heads = heads
+
+    @classmethod
+    def load(cls, heads_dir: Path = HEADS_DIR, encoder: TextEncoder | None = None) -> Classifier:
+        if encoder is None:
+            from moderation.encoder import Encoder
+
+            encoder = Encoder.load()
+        return cls(encoder, load_heads(heads_dir))
+
+    @property
+    def policies(self) -> tuple[PolicyId, ...]:
+        return self._policies
+
+    @property
+    def encoder(self) -> TextEncoder:
+        return self._encoder
+
+    def score_embeddings(
+        self, embeddings: NDArray[np.float32], texts: Sequence[str] | None = None
+    ) -> list[dict[PolicyId, float]]:
+        """`texts` are the classifier inputs the embeddings came from (for the n-grams)."""
+        logits = embeddings.astype(np.float64) @ self._weights.T.astype(np.float64) + self._bias
+        if self._hashed is not None and texts is not None:
+            for row, text in enumerate(texts):
+                indices, values = hashed(text)
+                logits[row] += values.astype(np.float64) @ self._hashed[indices].astype(np.float64)
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        columns = [rescale(probabilities[:, i], t) for i, t in enumerate(self._thresholds)]
+        scores = np.stack(columns, axis=1) if columns else probabilities
+        return [
+            {policy: float(row[i]) for i, policy in enumerate(self._policies)} for row in scores
+        ]
+
+    def score(self, raw_texts: Sequence[str], batch_size: int = 32) -> list[dict[PolicyId, float]]:
+        """Scores for Slack texts; empty prose (only code, quotes or links) scores 0."""
+        inputs = [classifier_input(t) for t in raw_texts]
+        wanted = [i for i, text in enumerate(inputs) if text]
+        results: list[dict[PolicyId, float]] = [dict.fromkeys(self._policies, 0.0) for _ in inputs]
+        if wanted:
+            texts = [inputs[i] for i in wanted]
+            embeddings = self._encoder.embed(texts, batch_size=batch_size)
+            for i, scores in zip(wanted, self.score_embeddings(embeddings, texts), strict=True):
+                results[i] = scores
+        return results
+
+
+class LazyClassifier:
+    """Loads the encoder on first use, so a process that never checks a message (the CLI's
+    `db` commands, an account-only sweep) never pays for it."""
+
+    def __init__(self, heads_dir: Path = HEADS_DIR) -> None:
+        self._heads_dir = heads_dir
+        self._lock = threading.Lock()
+        self._classifier: Classifier | None = None
+
+    def get(self) -> Classifier:
+        with self._lock:
+            if self._classifier is None:
+                self._classifier = Classifier.load(self._heads_dir)
+            return self._classifier
