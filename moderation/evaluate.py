@@ -199,9 +199,12 @@ def print_report(report: dict[str, object]) -> None:
     if isinstance(public, dict):
         print("\nPublic sets, held-out split (the head's view of the words, per source):")
         for name, row in public.items():
-            print(
-                f"  {name:<40}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
-            )
+            if "false_positive_rate" in row:
+                print(f"  {name:<40} fires on {row['false_positive_rate']:.2%} of {row['n']} negatives")
+            else:
+                print(
+                    f"  {name:<40}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
+                )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,9 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = Engine.load(EngineConfig())
     report = evaluate(engine, include_public=not args.no_public, show_errors=args.show_errors)
-    print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print_report(report)
     return 0
 
 
