@@ -91,11 +91,6 @@ class ModeratorSettings:
     cache_seconds: int = 300
 
 
-# The same thresholds the engine reads; defaults live with the engine.
-PolicySettings = PolicyThresholds
-DEFAULT_POLICIES: Mapping[PolicyId, PolicyThresholds] = DEFAULT_THRESHOLDS
-
-
 @dataclass(frozen=True)
 class NudgeSettings:
     rate_limit_hours: float = 24.0
@@ -109,8 +104,8 @@ class CommunitySettings:
     mode: Mode = Mode.ENFORCE
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     moderators: ModeratorSettings = field(default_factory=ModeratorSettings)
-    policies: Mapping[PolicyId, PolicySettings] = field(
-        default_factory=lambda: dict(DEFAULT_POLICIES)
+    policies: Mapping[PolicyId, PolicyThresholds] = field(
+        default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
 
@@ -263,17 +258,17 @@ def _channel_name(key: str, value: str) -> str:
     return name
 
 
-def _policies(table: _Table) -> dict[PolicyId, PolicySettings]:
+def _policies(table: _Table) -> dict[PolicyId, PolicyThresholds]:
     known = [p.value for p in PolicyId]
     table.only(*known)
-    result = dict(DEFAULT_POLICIES)
+    result = dict(DEFAULT_THRESHOLDS)
     for policy in PolicyId:
         sub = table.table(policy.value)
         sub.only("enabled", "nudge_threshold", "flag_threshold")
-        default = DEFAULT_POLICIES[policy]
+        default = DEFAULT_THRESHOLDS[policy]
         nudge = sub.optional_probability("nudge_threshold", default.nudge_threshold)
         flag = sub.optional_probability("flag_threshold", default.flag_threshold)
-        result[policy] = PolicySettings(
+        result[policy] = PolicyThresholds(
             enabled=sub.boolean("enabled", default.enabled),
             nudge_threshold=nudge,
             flag_threshold=flag,
