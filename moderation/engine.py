@@ -40,11 +40,6 @@ class Engine:
             return self._classifier.get()
         return self._classifier
 
-    def warm_up(self) -> None:
-        """Load the model now (at start-up) instead of on the first message."""
-        classifier = self._classifier_ready()
-        classifier.score(["warm up"])
-
     def in_scope(self, channel: str) -> list[MessagePolicy]:
         scopes = self.config.channels
         return [

@@ -75,13 +75,18 @@ def acts(response: Response) -> bool:
     return response is not Response.NONE
 
 
-def predict(
-    engine: Engine, policy: PolicyId, examples: Sequence[Example], channel: str | None = None
-) -> list[bool]:
-    messages = [
+def as_messages(examples: Sequence[Example], channel: str | None) -> list[Message]:
+    """Each example in its own channel, or all of them in `channel` when given."""
+    return [
         Message(text=e.text, channel=channel if channel is not None else e.channel)
         for e in examples
     ]
+
+
+def predict(
+    engine: Engine, policy: PolicyId, examples: Sequence[Example], channel: str | None = None
+) -> list[bool]:
+    messages = as_messages(examples, channel)
     verdicts = engine.check_batch(messages)
     return [(f := v.finding(policy)) is not None and acts(f.response) for v in verdicts]
 
@@ -155,10 +160,7 @@ def evaluate(
 def _nudge_rate(
     engine: Engine, examples: Sequence[Example], channel: str | None
 ) -> dict[str, object]:
-    messages = [
-        Message(text=e.text, channel=channel if channel is not None else e.channel)
-        for e in examples
-    ]
+    messages = as_messages(examples, channel)
     verdicts = engine.check_batch(messages)
     nudged = [v for v in verdicts if v.response in (Response.NUDGE, Response.NUDGE_FLAG)]
     by_policy = Counter(

@@ -54,10 +54,11 @@ def upsert_member(session: Session, profile: Profile, now: datetime) -> Member:
     member = find_member(session, profile.user_id)
     if member is None:
         member = Member(slack_user_id=profile.user_id, first_seen_at=now)
+        _apply(member, profile, now)
         try:
             with session.begin_nested():
                 session.add(member)
-                _apply(member, profile, now)
+            return member
         except IntegrityError:
             # Another thread or replica recorded this member a moment ago.
             member = find_member(session, profile.user_id)

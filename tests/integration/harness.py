@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -86,7 +86,7 @@ def bot_settings(standin: SlackStandIn, signing_secret: str, community: Communit
 
 @pytest.fixture
 def community() -> CommunitySettings:
-    return replace(CommunitySettings())
+    return CommunitySettings()
 
 
 @pytest.fixture
