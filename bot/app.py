@@ -14,9 +14,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.listeners import errors, messages
+from bot.listeners import errors, messages, nudges
+from bot.services.channels import ChannelDirectory
 from bot.services.events import claim_event
 from bot.settings import Settings
+from moderation.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ class AppServices:
 
     client: WebClient
     session_factory: sessionmaker[Session]
+    engine: Engine
+    directory: ChannelDirectory
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -47,6 +51,7 @@ def build_app(
     )
     app.use(_deduplicate_deliveries(services))
     messages.register(app, settings, services)
+    nudges.register(app, settings, services)
     errors.register(app)
     return app
 

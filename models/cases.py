@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models._columns import SHORT_TEXT_LEN, SLACK_ID_LEN, SLACK_TS_LEN, member_fk
@@ -35,6 +35,9 @@ report_subjects = Table(
         index=True,
     ),
 )
+
+
+OPEN_PER_MESSAGE = text("message_ts IS NOT NULL AND status IN ('open', 'triaged')")
 
 
 class Case(Base):
@@ -82,6 +85,17 @@ class Case(Base):
         Index("ix_cases_status", "status"),
         Index(
             "ix_cases_subject_id_channel_id_message_ts", "subject_id", "channel_id", "message_ts"
+        ),
+        # One open case per member and message, so a report and a detection about the same
+        # message (or two replicas handling them at once) join one case instead of two.
+        Index(
+            "uq_cases_open_per_message",
+            "subject_id",
+            "channel_id",
+            "message_ts",
+            unique=True,
+            sqlite_where=OPEN_PER_MESSAGE,
+            postgresql_where=OPEN_PER_MESSAGE,
         ),
     )
 

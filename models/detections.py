@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,6 +44,9 @@ class Detection(Base):
     evidence_start: Mapped[int | None] = mapped_column(Integer)
     evidence_end: Mapped[int | None] = mapped_column(Integer)
     clause: Mapped[str] = mapped_column(String(SHORT_TEXT_LEN))
+    #: a short plain-text excerpt of the message, for the moderators' case card; message text
+    #: stays in this database and never reaches logs or metrics
+    excerpt: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="SET NULL"), index=True
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltResponse, Respond
 
 from bot.errors import ConductError
 
@@ -14,7 +14,12 @@ log = logging.getLogger(__name__)
 
 def register(app: App) -> None:
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+    def on_error(
+        error: Exception,
+        body: dict[str, Any],
+        respond: Respond | None,
+        response: BoltResponse | None,
+    ) -> BoltResponse | None:
         event_id = body.get("event_id")
         kind = body.get("type")
         if isinstance(error, ConductError):
@@ -23,6 +28,13 @@ def register(app: App) -> None:
                 type(error).__name__,
                 extra={"event_id": event_id, "kind": kind},
             )
+            if respond is not None and kind == "block_actions":
+                # Slack ignores the body of a button's acknowledgement; the message's
+                # response_url reaches the person who clicked, privately.
+                respond(text=error.user_message, response_type="ephemeral", replace_original=False)
+                # Bolt only lets an error handler answer a request not yet acknowledged:
+                # listeners that can refuse acknowledge after their service call.
+                return BoltResponse(status=200, body="") if response is not None else None
             return BoltResponse(
                 status=200, body={"response_type": "ephemeral", "text": error.user_message}
             )

@@ -1,4 +1,4 @@
-"""Listener for `message` events: parse, hand to a service, nothing more."""
+"""Listener for `message` events: parse, hand to services, nothing more."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 
-from bot.events import is_member_message, member_message
+from bot.events import MemberMessage, is_member_message, member_message
+from bot.services.case_cards import publish_case_card
 from bot.services.members import ensure_member
+from bot.services.message_checks import check_message, record_verdict
+from bot.services.nudges import deliver_nudge
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.app import AppServices
 
 log = logging.getLogger(__name__)
+
+# Direct messages with the bot are members talking to us (questions, appeals), not
+# community content: they are not checked.
+UNCHECKED_CHANNEL_TYPES = frozenset({"im"})
 
 
 def register(app: App, settings: Settings, services: AppServices) -> None:
@@ -28,11 +35,58 @@ def register(app: App, settings: Settings, services: AppServices) -> None:
         message = member_message(event)
         if message is None:  # the matcher already checked; keeps the type checker honest
             return
-        with services.session_factory.begin() as session:
-            ensure_member(session, services.client, message.user_id, services.clock.now())
-        log.debug("member message handled", extra={"event_id": body.get("event_id")})
+        handle_member_message(services, settings, message, body.get("event_id"))
 
     @app.event("message")
     def on_other_message(body: dict[str, Any]) -> None:
         """Joins, topic changes, deletions and bot posts carry no member content: ack only."""
         log.debug("ignored message subtype", extra={"event_id": body.get("event_id")})
+
+
+def handle_member_message(
+    services: AppServices, settings: Settings, message: MemberMessage, event_id: str | None
+) -> None:
+    now = services.clock.now()
+    checked = (
+        message.channel_type not in UNCHECKED_CHANNEL_TYPES
+        and not message.channel_id.startswith("D")
+    )
+    verdict = (
+        check_message(services.engine, message, services.directory.name_of(message.channel_id))
+        if checked
+        else None
+    )
+    with services.session_factory.begin() as session:
+        member = ensure_member(session, services.client, message.user_id, now)
+        if member is None or verdict is None or not verdict.findings:
+            outcome = None
+        else:
+            outcome = record_verdict(session, settings.community, message, member, verdict, now)
+    if outcome is None:
+        log.debug("member message checked", extra={"event_id": event_id})
+        return
+    log.info(
+        "findings recorded",
+        extra={
+            "event_id": event_id,
+            "policies": [f.policy.value for f in outcome.verdict.findings],
+            "nudges": len(outcome.nudges),
+            "cases": outcome.cases,
+        },
+    )
+    for planned in outcome.nudges:
+        deliver_nudge(
+            services.session_factory,
+            services.client,
+            services.directory,
+            settings.community,
+            planned,
+        )
+    for case_id in outcome.cases:
+        publish_case_card(
+            services.session_factory,
+            services.client,
+            services.directory,
+            settings.community.channels.moderators,
+            case_id,
+        )

@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import AppServices, build_app
 from bot.clock import ManualClock
-from bot.settings import CommunitySettings, Settings, SlackSettings
+from bot.services.channels import ChannelDirectory
+from bot.settings import ChannelSettings, CommunitySettings, Settings, SlackSettings
 from bot.slack_client import build_web_client
 from bot.transport import SLACK_PATH, ConductWSGI
+from moderation.classifier import LazyClassifier
+from moderation.engine import Engine
 from tests.slack_standin import SlackDelivery, SlackStandIn
 
 
@@ -72,7 +75,9 @@ class RunningBot:
         self.executor.drain()
 
 
-def bot_settings(standin: SlackStandIn, signing_secret: str, community: CommunitySettings) -> Settings:
+def bot_settings(
+    standin: SlackStandIn, signing_secret: str, community: CommunitySettings
+) -> Settings:
     return Settings(
         slack=SlackSettings(
             bot_token=standin.bot_token,
@@ -86,7 +91,13 @@ def bot_settings(standin: SlackStandIn, signing_secret: str, community: Communit
 
 @pytest.fixture
 def community() -> CommunitySettings:
-    return CommunitySettings()
+    return CommunitySettings(channels=ChannelSettings(moderators="moderators"))
+
+
+@pytest.fixture(scope="session")
+def shared_classifier() -> LazyClassifier:
+    """The real encoder and heads, loaded once per test run (on first use) and shared."""
+    return LazyClassifier()
 
 
 @pytest.fixture
@@ -95,12 +106,19 @@ def running_bot(
     signing_secret: str,
     session_factory: sessionmaker[Session],
     community: CommunitySettings,
+    shared_classifier: LazyClassifier,
 ) -> Iterator[RunningBot]:
     settings = bot_settings(slack_standin, signing_secret, community)
     clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     # Retries wait Retry-After seconds; the stand-in's faults use 0-1 s so tests stay quick.
     client = build_web_client(settings.slack.bot_token, settings.slack.api_url, timeout=5)
-    services = AppServices(client=client, session_factory=session_factory, clock=clock)
+    services = AppServices(
+        client=client,
+        session_factory=session_factory,
+        engine=Engine(community.engine_config(), shared_classifier),
+        directory=ChannelDirectory(client),
+        clock=clock,
+    )
     executor = TrackingExecutor()
     app = build_app(settings, services, listener_executor=executor)
     server = make_server("127.0.0.1", 0, ConductWSGI(app), _ThreadingWSGIServer, _QuietHandler)
