@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 # The domain's own identifiers; the database stores their values.
-from moderation.ids import Mode, PolicyId, Response
+from moderation.ids import ActionLevel, Mode, PolicyId, Response
 
 
 class CaseStatus(StrEnum):
@@ -18,16 +18,6 @@ class CaseStatus(StrEnum):
     TRIAGED = "triaged"
     RESOLVED = "resolved"
     DISMISSED = "dismissed"
-
-
-class ActionLevel(StrEnum):
-    """Steps of the enforcement ladder, plus the explicit "no action" outcome."""
-
-    CORRECTION = "correction"
-    WARNING = "warning"
-    TEMPORARY_BAN = "temporary_ban"
-    PERMANENT_BAN = "permanent_ban"
-    NO_ACTION = "no_action"
 
 
 class ActionStatus(StrEnum):

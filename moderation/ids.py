@@ -28,3 +28,13 @@ class Mode(StrEnum):
 
     ENFORCE = "enforce"
     SHADOW = "shadow"
+
+
+class ActionLevel(StrEnum):
+    """Steps of the enforcement ladder, plus the explicit "no action" outcome."""
+
+    CORRECTION = "correction"
+    WARNING = "warning"
+    TEMPORARY_BAN = "temporary_ban"
+    PERMANENT_BAN = "permanent_ban"
+    NO_ACTION = "no_action"
