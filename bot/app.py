@@ -6,32 +6,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, SystemClock
-from bot.listeners import errors, messages, nudges
-from bot.services.channels import ChannelDirectory
+from bot.enforcement import NotifyBackend
+from bot.listeners import appeals, cases, errors, home, members, messages, nudges, reports
+from bot.services.context import AppServices
 from bot.services.events import claim_event
 from bot.settings import Settings
-from moderation.engine import Engine
+
+__all__ = ["AppServices", "build_app"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AppServices:
-    """The app's dependencies. Side effects on Slack go through `client` only."""
-
-    client: WebClient
-    session_factory: sessionmaker[Session]
-    engine: Engine
-    directory: ChannelDirectory
-    clock: Clock = field(default_factory=SystemClock)
 
 
 def build_app(
@@ -52,6 +39,12 @@ def build_app(
     app.use(_deduplicate_deliveries(services))
     messages.register(app, settings, services)
     nudges.register(app, settings, services)
+    reports.register(app, settings, services)
+    members.register(app, settings, services)
+    home.register(app, settings, services)
+    backend = NotifyBackend(services.client)
+    cases.register(app, settings, services, backend)
+    appeals.register(app, settings, services, backend)
     errors.register(app)
     return app
 

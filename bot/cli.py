@@ -7,8 +7,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, MissingCredentials, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.transport import ConductWSGI
 
 EXIT_USAGE = 2
 
@@ -90,6 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     downgrade.set_defaults(handler=_db_downgrade)
     current = db_commands.add_parser("current", help="show the schema revision")
     current.set_defaults(handler=_db_current)
+
+    names = commands.add_parser("names", help="the real-name check")
+    names_commands = names.add_subparsers(dest="names_command", required=True, metavar="ACTION")
+    sweep = names_commands.add_parser(
+        "sweep",
+        help="check every member's profile name now and send the notes due "
+        "(nothing is sent in shadow mode)",
+    )
+    sweep.set_defaults(handler=_names_sweep)
     return parser
 
 
@@ -112,23 +125,37 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(settings.database_url)
 
     from bot.runtime import build_runtime
-    from bot.transport import ConductWSGI, serve_http, serve_socket_mode
+    from bot.transport import serve_http, serve_socket_mode
 
     if socket_mode:
         runtime = build_runtime(settings)
         log.info("starting in Socket Mode")
-        serve_socket_mode(runtime.app, settings.slack.app_token or "")
+        runtime.start_background_jobs()
+        try:
+            serve_socket_mode(runtime.app, settings.slack.app_token or "")
+        finally:
+            runtime.stop_background_jobs()
         return 0
     port = args.port or settings.port
     log.info("serving Slack requests on %s:%d/slack/events", settings.host, port)
     serve_http(
-        lambda: ConductWSGI(build_runtime(settings).app),
+        lambda: _http_worker_app(settings),
         settings.host,
         port,
         workers=args.workers,
         threads=args.threads,
     )
     return 0
+
+
+def _http_worker_app(settings: Settings) -> ConductWSGI:
+    """Built in each gunicorn worker after the fork, background jobs included."""
+    from bot.runtime import build_runtime
+    from bot.transport import ConductWSGI
+
+    runtime = build_runtime(settings)
+    runtime.start_background_jobs()
+    return ConductWSGI(runtime.app)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
@@ -182,6 +209,31 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 
     downgrade(settings.database_url, args.revision)
     print(f"database at revision {current_revision(settings.database_url) or 'base'}")
+    return 0
+
+
+def _names_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.slack.bot_token:
+        raise MissingCredentials(["SLACK_BOT_TOKEN"])
+    from bot.runtime import build_runtime
+    from bot.scheduler import run_names_sweep
+
+    runtime = build_runtime(settings)
+    counts = run_names_sweep(settings, runtime.services)
+    shadow = settings.community.mode.value == "shadow"
+    mode = " (shadow mode: nothing sent)" if shadow else ""
+    print(
+        f"{counts.members} members on {counts.pages} page(s): {counts.checked} checked, "
+        f"{counts.skipped} skipped (bots, deactivated, exempt), {counts.needs_fix} need to fix "
+        f"their name; {counts.notes_sent} notes and {counts.thanks_sent} thank-yous sent, "
+        f"{counts.failed} not delivered{mode}."
+    )
+    if not counts.complete:
+        print(
+            "conduct names sweep: Slack stopped answering before the end; run it again later.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -40,3 +40,43 @@ class ReportBlock(StrEnum):
     EXTRA = "report_extra"
     CONTACT = "report_contact"
     CONTACT_OTHER = "report_contact_other"
+
+
+class CaseAction(StrEnum):
+    """Buttons on the moderators' case card and appeal card."""
+
+    ASSIGN = "case_assign"
+    TAKE_ACTION = "case_take_action"
+    DISMISS = "case_dismiss"
+    ADD_NOTE = "case_add_note"
+    DECISION_LEVEL = "decision_level"  # the level radio in the decision form redraws it
+    APPEAL_OPEN = "appeal_open"  # the member's button under a notice
+    APPEAL_UPHOLD = "appeal_uphold"
+    APPEAL_OVERTURN = "appeal_overturn"
+
+
+class CaseCallback(StrEnum):
+    """Moderator and appeal modals (`callback_id`)."""
+
+    DECISION = "case_decision"
+    DISMISS = "case_dismiss_form"
+    NOTE = "case_note_form"
+    APPEAL = "appeal_form"
+    APPEAL_DECISION = "appeal_decision_form"
+
+
+class DecisionBlock(StrEnum):
+    """Input block ids of the decision form (the notice's id carries the level: see
+    bot.views.decision_form.notice_block_id)."""
+
+    LEVEL = "decision_level"
+    DURATION = "decision_duration"
+    ENDS_AT = "decision_ends_at"
+    NO_CONTACT = "decision_no_contact"
+    REASON = "decision_reason"
+    JUSTIFICATION = "decision_justification"
+    TELL_REPORTER = "decision_tell_reporter"
+    DISMISS_REASON = "dismiss_reason"
+    NOTE = "note_text"
+    APPEAL_TEXT = "appeal_text"
+    APPEAL_NOTE = "appeal_note"

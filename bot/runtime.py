@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.app import AppServices, build_app
 from bot.clock import SystemClock
+from bot.scheduler import build_scheduler
 from bot.services.channels import ChannelDirectory
+from bot.services.moderators import ModeratorDirectory
 from bot.settings import Settings
 from bot.slack_client import build_web_client
 from models import make_engine, make_session_factory
@@ -21,6 +25,17 @@ class Runtime:
     app: App
     services: AppServices
     engine: Engine
+    scheduler: BackgroundScheduler
+
+    def start_background_jobs(self) -> None:
+        """Start the scheduler, in the process that serves (after any fork), and stop it when
+        that process exits."""
+        self.scheduler.start()
+        atexit.register(self.stop_background_jobs)
+
+    def stop_background_jobs(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -31,6 +46,12 @@ def build_runtime(settings: Settings) -> Runtime:
         session_factory=make_session_factory(engine),
         engine=ModerationEngine.load(settings.community.engine_config()),
         directory=ChannelDirectory(client),
+        moderators=ModeratorDirectory(client, settings.community.moderators),
         clock=SystemClock(),
     )
-    return Runtime(app=build_app(settings, services), services=services, engine=engine)
+    return Runtime(
+        app=build_app(settings, services),
+        services=services,
+        engine=engine,
+        scheduler=build_scheduler(settings, services),
+    )

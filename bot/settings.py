@@ -98,6 +98,25 @@ class NudgeSettings:
 
 
 @dataclass(frozen=True)
+class OnboardingSettings:
+    """Real-name onboarding: the check on join, profile change and first message, and the
+    sweep over every member every `sweep_hours` (who joined before the bot, or changed their
+    name while it was down). `enabled = false` turns all of it off."""
+
+    enabled: bool = True
+    sweep_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class AppealSettings:
+    """How long after a decision a member may appeal, and where appeals go (a leadership
+    channel; empty: the moderators' channel)."""
+
+    window_days: int = 30
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
 class CommunitySettings:
     name: str = "All Tech Is Human"
     guidelines_url: str = "https://alltechishuman.org/code-of-conduct"
@@ -108,6 +127,8 @@ class CommunitySettings:
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
+    onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
+    appeals: AppealSettings = field(default_factory=AppealSettings)
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(
@@ -188,7 +209,7 @@ def load_community_file(path: Path) -> CommunitySettings:
 
 def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
     t = _Table(raw, "")
-    t.only("community", "channels", "moderators", "policies", "nudges")
+    t.only("community", "channels", "moderators", "policies", "nudges", "onboarding", "appeals")
 
     community = t.table("community")
     community.only("name", "guidelines_url", "mode")
@@ -198,6 +219,10 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
     moderators.only("user_ids", "usergroup", "cache_seconds")
     nudges = t.table("nudges")
     nudges.only("rate_limit_hours", "exempt")
+    onboarding = t.table("onboarding")
+    onboarding.only("enabled", "sweep_hours")
+    appeals = t.table("appeals")
+    appeals.only("window_days", "channel")
 
     defaults = CommunitySettings()
     mode_name = community.string("mode", defaults.mode.value)
@@ -239,6 +264,14 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
         nudges=NudgeSettings(
             rate_limit_hours=nudges.number("rate_limit_hours", 24.0, minimum=0.0),
             exempt_user_ids=_exemptions(nudges.table("exempt")),
+        ),
+        onboarding=OnboardingSettings(
+            enabled=onboarding.boolean("enabled", defaults.onboarding.enabled),
+            sweep_hours=onboarding.positive_number("sweep_hours", defaults.onboarding.sweep_hours),
+        ),
+        appeals=AppealSettings(
+            window_days=appeals.integer("window_days", defaults.appeals.window_days, minimum=1),
+            channel=_channel(appeals, "channel", "x") if appeals.string("channel", "") else None,
         ),
     )
 
@@ -333,6 +366,12 @@ class _Table:
         value = self._data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
             raise ConfigError(self.key(name), f"must be a number >= {minimum}, got {value!r}")
+        return float(value)
+
+    def positive_number(self, name: str, default: float) -> float:
+        value = self._data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(self.key(name), f"must be a number > 0, got {value!r}")
         return float(value)
 
     def optional_probability(self, name: str, default: float | None) -> float | None:

@@ -1,7 +1,7 @@
 """SQLAlchemy models for conduct, and the engine/session helpers."""
 
 from models.audit import AppendOnlyViolation, AuditEvent
-from models.cases import Case, Report, report_subjects
+from models.cases import Case, CaseNote, Report, report_subjects
 from models.db import (
     Base,
     UTCDateTime,
@@ -36,6 +36,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "CaseNote",
     "CaseStatus",
     "Detection",
     "EnforcementAction",

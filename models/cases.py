@@ -79,6 +79,9 @@ class Case(Base):
     actions: Mapped[list[EnforcementAction]] = relationship(
         back_populates="case", lazy="raise", passive_deletes="all"
     )
+    notes: Mapped[list[CaseNote]] = relationship(
+        back_populates="case", lazy="raise", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
@@ -124,3 +127,17 @@ class Report(Base):
     reporter: Mapped[Member] = relationship(foreign_keys=[reporter_id], lazy="raise")
     case: Mapped[Case | None] = relationship(back_populates="reports", lazy="raise")
     subjects: Mapped[list[Member]] = relationship(secondary=report_subjects, lazy="raise")
+
+
+class CaseNote(Base):
+    """A moderator's internal note on a case; shown on the card, never to members."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_slack_id: Mapped[str] = mapped_column(String(SLACK_ID_LEN))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="notes", lazy="raise")

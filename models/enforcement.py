@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models._columns import SLACK_ID_LEN, json_list, member_fk
+from models._columns import SLACK_ID_LEN, SLACK_TS_LEN, json_list, member_fk
 from models.db import Base, UTCDateTime, str_enum, utcnow
 from models.enums import ActionLevel, ActionStatus, AppealStatus
 
@@ -108,6 +108,9 @@ class Appeal(Base):
     decided_by_id: Mapped[int | None] = member_fk(nullable=True, ondelete="SET NULL")
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+    #: where the appeal was posted for moderators, so its card can be redrawn in place
+    card_channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LEN))
+    card_ts: Mapped[str | None] = mapped_column(String(SLACK_TS_LEN))
 
     action: Mapped[EnforcementAction] = relationship(back_populates="appeals", lazy="raise")
     member: Mapped[Member] = relationship(foreign_keys=[member_id], lazy="raise")

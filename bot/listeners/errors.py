@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse, Respond
 
 from bot.errors import ConductError
+from bot.views.notices import refusal_view
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,12 @@ def register(app: App) -> None:
                 type(error).__name__,
                 extra={"event_id": event_id, "kind": kind},
             )
+            if kind == "view_submission":
+                # The form is replaced by the explanation; nothing was stored.
+                return BoltResponse(
+                    status=200,
+                    body={"response_action": "update", "view": refusal_view(error.user_message)},
+                )
             if respond is not None and kind == "block_actions":
                 # Slack ignores the body of a button's acknowledgement; the message's
                 # response_url reaches the person who clicked, privately.

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 
 from bot.events import MemberMessage, is_member_message, member_message
-from bot.services.case_cards import publish_case_card
+from bot.services.case_cards import redraw_case_card
 from bot.services.members import ensure_member
 from bot.services.message_checks import check_message, record_verdict
+from bot.services.names import check_names_on_first_message
 from bot.services.nudges import deliver_nudge
 from bot.settings import Settings
 
@@ -62,6 +63,7 @@ def handle_member_message(
             outcome = None
         else:
             outcome = record_verdict(session, settings.community, message, member, verdict, now)
+    check_names_on_first_message(services, settings, message.user_id, now)
     if outcome is None:
         log.debug("member message checked", extra={"event_id": event_id})
         return
@@ -83,10 +85,4 @@ def handle_member_message(
             planned,
         )
     for case_id in outcome.cases:
-        publish_case_card(
-            services.session_factory,
-            services.client,
-            services.directory,
-            settings.community.channels.moderators,
-            case_id,
-        )
+        redraw_case_card(services, settings.community.channels.moderators, case_id)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, Respond
 
 from bot.ids import ActionId
-from bot.services.case_cards import publish_case_card
+from bot.services.case_cards import redraw_case_card
 from bot.services.nudges import acknowledge_nudge, report_false_positive
 from bot.settings import Settings
 from bot.views.nudge import thanks_for_feedback_text
@@ -39,10 +39,4 @@ def register(app: App, settings: Settings, services: AppServices) -> None:
         ack()
         respond(replace_original=True, text=thanks_for_feedback_text())
         if case_id is not None:
-            publish_case_card(
-                services.session_factory,
-                services.client,
-                services.directory,
-                settings.community.channels.moderators,
-                case_id,
-            )
+            redraw_case_card(services, settings.community.channels.moderators, case_id)

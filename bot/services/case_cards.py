@@ -3,35 +3,70 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.services.case_work import recused_moderators, suggested_step
 from bot.services.channels import ChannelDirectory
+from bot.services.context import AppServices
+from bot.services.moderators import ModeratorDirectory
 from bot.views.case_card import (
     CaseCard,
+    DecisionEntry,
     DetectionEntry,
+    MemberHistory,
+    NoteEntry,
+    PastAction,
     ReportEntry,
     case_card_blocks,
     fallback_text,
 )
-from models import Case, Detection, Report
+from models import Case, CaseStatus, Detection, EnforcementAction, Nudge, Report
 
 log = logging.getLogger(__name__)
 
 
-def load_case_card(session: Session, client: WebClient, case_id: int) -> Case | None:
+def load_case_card(session: Session, case_id: int) -> Case | None:
     return session.scalar(
         select(Case)
         .where(Case.id == case_id)
         .options(
             selectinload(Case.subject),
+            selectinload(Case.assignee),
             selectinload(Case.detections),
             selectinload(Case.reports).selectinload(Report.reporter),
             selectinload(Case.reports).selectinload(Report.subjects),
+            selectinload(Case.notes),
+            selectinload(Case.actions).selectinload(EnforcementAction.decided_by),
         )
+    )
+
+
+def member_history(session: Session, case: Case) -> MemberHistory:
+    """Everything about the member from before or outside this case."""
+    actions = session.scalars(
+        select(EnforcementAction)
+        .where(EnforcementAction.member_id == case.subject_id, EnforcementAction.case_id != case.id)
+        .order_by(EnforcementAction.decided_at)
+    )
+    nudges = list(
+        session.execute(
+            select(Nudge.id, Detection.false_positive_at)
+            .join(Detection, Detection.id == Nudge.detection_id)
+            .where(
+                Nudge.member_id == case.subject_id,
+                or_(Detection.case_id.is_(None), Detection.case_id != case.id),
+            )
+        )
+    )
+    return MemberHistory(
+        actions=tuple(PastAction(a.level, a.decided_at, a.status) for a in actions),
+        nudges=len(nudges),
+        disputed_nudges=sum(1 for _, disputed in nudges if disputed is not None),
     )
 
 
@@ -46,7 +81,13 @@ def _permalink(client: WebClient, detection: Detection) -> str | None:
     return str(permalink) if permalink else None
 
 
-def build_case_card(case: Case, client: WebClient) -> CaseCard:
+def build_case_card(
+    session: Session,
+    case: Case,
+    client: WebClient,
+    now: datetime,
+    moderators: ModeratorDirectory | None = None,
+) -> CaseCard:
     detections = tuple(
         DetectionEntry(
             policy=d.policy,
@@ -70,6 +111,8 @@ def build_case_card(case: Case, client: WebClient) -> CaseCard:
         )
         for r in sorted(case.reports, key=lambda r: r.id)
     )
+    latest = max(case.actions, key=lambda a: a.decided_at, default=None)
+    is_open = case.status in (CaseStatus.OPEN, CaseStatus.TRIAGED)
     return CaseCard(
         case_id=case.id,
         status=case.status,
@@ -78,6 +121,24 @@ def build_case_card(case: Case, client: WebClient) -> CaseCard:
         policy=case.policy,
         detections=detections,
         reports=reports,
+        assignee_user_id=case.assignee.slack_user_id if case.assignee else None,
+        history=member_history(session, case),
+        suggested=suggested_step(session, case, now) if is_open else None,
+        recused_user_ids=tuple(recused_moderators(case, moderators.all())) if moderators else (),
+        notes=tuple(
+            NoteEntry(n.author_slack_id, n.text, n.created_at)
+            for n in sorted(case.notes, key=lambda n: n.id)
+        ),
+        decision=DecisionEntry(
+            level=latest.level,
+            decided_by_user_id=latest.decided_by.slack_user_id,
+            decided_at=latest.decided_at,
+            status=latest.status,
+            ends_at=latest.expires_at,
+        )
+        if latest is not None
+        else None,
+        dismiss_reason=case.dismiss_reason,
     )
 
 
@@ -87,6 +148,9 @@ def publish_case_card(
     directory: ChannelDirectory,
     moderators_channel: str,
     case_id: int,
+    *,
+    now: datetime | None = None,
+    moderators: ModeratorDirectory | None = None,
 ) -> bool:
     """Post the card (first time) or redraw it in place. False when Slack refused.
 
@@ -94,10 +158,10 @@ def publish_case_card(
     missing, which the moderators' App Home and the next change to the case make good.
     """
     with session_factory() as session:
-        case = load_case_card(session, client, case_id)
+        case = load_case_card(session, case_id)
         if case is None:
             return False
-        card = build_case_card(case, client)
+        card = build_case_card(session, case, client, now or case.updated_at, moderators)
         blocks = case_card_blocks(card)
         text = fallback_text(card)
         try:
@@ -124,3 +188,16 @@ def publish_case_card(
         case.card_ts = str(posted["ts"])
         session.commit()
         return True
+
+
+def redraw_case_card(services: AppServices, moderators_channel: str, case_id: int) -> bool:
+    """`publish_case_card` with everything taken from the app's services."""
+    return publish_case_card(
+        services.session_factory,
+        services.client,
+        services.directory,
+        moderators_channel,
+        case_id,
+        now=services.clock.now(),
+        moderators=services.moderators,
+    )

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -19,12 +21,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.ids import CaseAction
 from bot.views.labels import POLICY_TITLES
-from models.enums import CaseStatus
-from moderation.ids import PolicyId
+from models.enums import ActionStatus, CaseStatus
+from moderation.ids import ActionLevel, PolicyId
+from moderation.ladder import LEVEL_NAMES
 from moderation.text import escape_mrkdwn, excerpt
 
 QUOTE_LIMIT = 600
+MAX_NOTES = 10
 _SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/?=&+-]*)?")
 
 
@@ -50,6 +55,38 @@ class ReportEntry:
 
 
 @dataclass(frozen=True)
+class PastAction:
+    level: ActionLevel
+    decided_at: datetime
+    status: ActionStatus
+
+
+@dataclass(frozen=True)
+class MemberHistory:
+    """The member's record before this case, for the moderators' judgement."""
+
+    actions: tuple[PastAction, ...] = ()
+    nudges: int = 0
+    disputed_nudges: int = 0
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    author_user_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    level: ActionLevel
+    decided_by_user_id: str
+    decided_at: datetime
+    status: ActionStatus
+    ends_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CaseCard:
     case_id: int
     status: CaseStatus
@@ -58,6 +95,13 @@ class CaseCard:
     policy: PolicyId | None = None
     detections: tuple[DetectionEntry, ...] = ()
     reports: tuple[ReportEntry, ...] = ()
+    assignee_user_id: str | None = None
+    history: MemberHistory = field(default_factory=MemberHistory)
+    suggested: ActionLevel | None = None
+    recused_user_ids: tuple[str, ...] = ()
+    notes: tuple[NoteEntry, ...] = ()
+    decision: DecisionEntry | None = None
+    dismiss_reason: str | None = None
     extra_blocks: tuple[Block, ...] = field(default=())
 
 
@@ -74,6 +118,45 @@ def link(url: str, label: str) -> str:
     return escape_mrkdwn(url)
 
 
+def when(moment: datetime) -> str:
+    """Slack shows the reader's local time; the fallback is UTC."""
+    return (
+        f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|"
+        f"{moment:%Y-%m-%d %H:%M} UTC>"
+    )
+
+
+def _history_line(history: MemberHistory) -> str:
+    if not history.actions and not history.nudges:
+        return "*History:* nothing before this case"
+    parts = [
+        f"{LEVEL_NAMES[a.level]} {a.decided_at:%Y-%m-%d}"
+        + (f" ({a.status.value})" if a.status is not ActionStatus.ACTIVE else "")
+        for a in history.actions
+    ]
+    if history.nudges:
+        parts.append(
+            f"{history.nudges} nudge{'s' if history.nudges != 1 else ''}"
+            + (f", {history.disputed_nudges} disputed" if history.disputed_nudges else "")
+        )
+    return "*History:* " + "; ".join(parts)
+
+
+def _buttons(card: CaseCard) -> ActionsBlock:
+    value = str(card.case_id)
+    return ActionsBlock(
+        block_id=f"case:{value}",
+        elements=[
+            ButtonElement(text="Assign to me", action_id=CaseAction.ASSIGN, value=value),
+            ButtonElement(
+                text="Take action", action_id=CaseAction.TAKE_ACTION, value=value, style="primary"
+            ),
+            ButtonElement(text="Dismiss", action_id=CaseAction.DISMISS, value=value),
+            ButtonElement(text="Add note", action_id=CaseAction.ADD_NOTE, value=value),
+        ],
+    )
+
+
 def fallback_text(card: CaseCard) -> str:
     title = POLICY_TITLES[card.policy] if card.policy else "Report"
     return f"Case #{card.case_id}: {title} ({card.status.value})"
@@ -87,8 +170,17 @@ def case_card_blocks(card: CaseCard) -> list[Block]:
             fields=[
                 MarkdownTextObject(text=f"*Member*\n<@{card.subject_user_id}>"),
                 MarkdownTextObject(text=f"*Status*\n{card.status.value.capitalize()}"),
+                MarkdownTextObject(
+                    text="*Assigned to*\n"
+                    + (f"<@{card.assignee_user_id}>" if card.assignee_user_id else "nobody yet")
+                ),
+                MarkdownTextObject(
+                    text="*Ladder suggests*\n"
+                    + (LEVEL_NAMES[card.suggested] if card.suggested else "n/a")
+                ),
             ]
         ),
+        SectionBlock(text=MarkdownTextObject(text=_history_line(card.history))),
     ]
     for detection in card.detections:
         blocks.append(DividerBlock())
@@ -119,15 +211,39 @@ def case_card_blocks(card: CaseCard) -> list[Block]:
         if report.contact_preference:
             lines.append(f"*Contact the reporter:* {escape_mrkdwn(report.contact_preference)}")
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
-    blocks.extend(card.extra_blocks)
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"Opened <!date^{int(card.opened_at.timestamp())}^{{date_short_pretty}} "
-                    f"{{time}}|{card.opened_at:%Y-%m-%d %H:%M} UTC>"
-                )
-            ]
+    for note in card.notes[-MAX_NOTES:]:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"Note from <@{note.author_user_id}>, {when(note.created_at)}: "
+                        f"{escape_mrkdwn(excerpt(note.text, QUOTE_LIMIT))}"
+                    )
+                ]
+            )
         )
+    blocks.extend(card.extra_blocks)
+    if card.decision is not None:
+        d = card.decision
+        line = (
+            f"*Decided:* {LEVEL_NAMES[d.level]} by <@{d.decided_by_user_id}>, {when(d.decided_at)}"
+        )
+        if d.ends_at is not None:
+            line += f", until {when(d.ends_at)}"
+        if d.status is not ActionStatus.ACTIVE and d.level is not ActionLevel.NO_ACTION:
+            line += f" ({d.status.value})"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
+    if card.status is CaseStatus.DISMISSED:
+        reason = escape_mrkdwn(excerpt(card.dismiss_reason or "", QUOTE_LIMIT))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Dismissed:* {reason}")))
+    if card.recused_user_ids:
+        names = ", ".join(f"<@{u}>" for u in card.recused_user_ids)
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"Recused (involved): {names}")])
+        )
+    if card.status in (CaseStatus.OPEN, CaseStatus.TRIAGED):
+        blocks.append(_buttons(card))
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=f"Opened {when(card.opened_at)}")])
     )
     return blocks

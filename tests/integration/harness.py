@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import AppServices, build_app
 from bot.clock import ManualClock
 from bot.services.channels import ChannelDirectory
-from bot.settings import ChannelSettings, CommunitySettings, Settings, SlackSettings
+from bot.services.moderators import ModeratorDirectory
+from bot.settings import (
+    ChannelSettings,
+    CommunitySettings,
+    ModeratorSettings,
+    Settings,
+    SlackSettings,
+)
 from bot.slack_client import build_web_client
 from bot.transport import SLACK_PATH, ConductWSGI
 from moderation.classifier import LazyClassifier
@@ -91,7 +98,10 @@ def bot_settings(
 
 @pytest.fixture
 def community() -> CommunitySettings:
-    return CommunitySettings(channels=ChannelSettings(moderators="moderators"))
+    return CommunitySettings(
+        channels=ChannelSettings(moderators="moderators"),
+        moderators=ModeratorSettings(usergroup="moderators"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +127,7 @@ def running_bot(
         session_factory=session_factory,
         engine=Engine(community.engine_config(), shared_classifier),
         directory=ChannelDirectory(client),
+        moderators=ModeratorDirectory(client, community.moderators),
         clock=clock,
     )
     executor = TrackingExecutor()

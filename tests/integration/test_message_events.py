@@ -47,7 +47,9 @@ def test_retried_delivery_is_handled_exactly_once(running_bot: RunningBot) -> No
     first = running_bot.delivery.event(event, event_id="Ev0RETRY01")
     running_bot.drain()
     retries = [
-        running_bot.delivery.event(event, event_id="Ev0RETRY01", retry_num=n, retry_reason="http_timeout")
+        running_bot.delivery.event(
+            event, event_id="Ev0RETRY01", retry_num=n, retry_reason="http_timeout"
+        )
         for n in (1, 2, 3)
     ]
 
@@ -63,7 +65,9 @@ def test_simultaneous_duplicate_deliveries_are_handled_once(running_bot: Running
     statuses: list[int] = []
 
     def deliver(n: int) -> None:
-        statuses.append(running_bot.delivery.event(event, event_id="Ev0RACE", retry_num=n or None).status)
+        statuses.append(
+            running_bot.delivery.event(event, event_id="Ev0RACE", retry_num=n or None).status
+        )
 
     threads = [threading.Thread(target=deliver, args=(n,)) for n in range(4)]
     for t in threads:
@@ -97,10 +101,18 @@ def test_bot_and_housekeeping_messages_are_acked_without_work(running_bot: Runni
     ignored = [
         message_event(channel, alice, "<@U1> has joined the channel", subtype="channel_join"),
         message_event(channel, alice, "set the topic", subtype="channel_topic"),
-        message_event(channel, "U0OTHERBOT", "beep", bot_id="B0OTHER", bot_profile={"id": "B0OTHER"}),
+        message_event(
+            channel, "U0OTHERBOT", "beep", bot_id="B0OTHER", bot_profile={"id": "B0OTHER"}
+        ),
         message_event(channel, "USLACKBOT", "reminder"),
-        {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": channel,
-         "ts": "1700000001.000200", "deleted_ts": "1700000000.000100"},
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": channel,
+            "ts": "1700000001.000200",
+            "deleted_ts": "1700000000.000100",
+        },
     ]
     statuses = [running_bot.delivery.event(e).status for e in ignored]
     running_bot.delivery.event(message_event(channel, standin.user_id("bob"), "real words"))
@@ -138,7 +150,11 @@ def test_rate_limited_profile_lookup_is_retried(running_bot: RunningBot) -> None
 
 def test_url_verification_is_answered_with_the_challenge(running_bot: RunningBot) -> None:
     response = running_bot.delivery.send_json(
-        {"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
     )
     assert response.status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.body

@@ -10,8 +10,14 @@ import pytest
 CONDUCT = str(Path(sys.executable).parent / "conduct")
 
 
-def run_conduct(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONDUCT_", "DATABASE_URL"))}
+def run_conduct(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "CONDUCT_", "DATABASE_URL"))
+    }
     base.update(env or {})
     return subprocess.run(
         [CONDUCT, *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=60, check=False
@@ -37,7 +43,9 @@ def test_socket_mode_flag_without_app_token_names_it(tmp_path: Path) -> None:
 
 def test_bad_community_file_exits_2_naming_the_key(tmp_path: Path) -> None:
     (tmp_path / "conduct.toml").write_text('[community]\nmode = "strict"\n')
-    result = run_conduct("run", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"})
+    result = run_conduct(
+        "run", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"}
+    )
     assert result.returncode == 2
     assert "community.mode" in result.stderr and "enforce, shadow" in result.stderr
     assert "Traceback" not in result.stderr

@@ -88,7 +88,9 @@ def test_manifest_routes_everything_to_the_one_slack_path() -> None:
         *(c["url"] for c in manifest["features"]["slash_commands"]),
     ]
     assert all(url.endswith(SLACK_PATH) for url in urls)
-    assert {"message.channels", "message.groups"} <= set(settings["event_subscriptions"]["bot_events"])
+    assert {"message.channels", "message.groups"} <= set(
+        settings["event_subscriptions"]["bot_events"]
+    )
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/report"]
     assert manifest["features"]["shortcuts"][0]["callback_id"] == "report_message"
 

@@ -42,8 +42,17 @@ def test_subtypes_with_new_member_words_are_content(subtype: str) -> None:
 
 @pytest.mark.parametrize(
     "subtype",
-    ["channel_join", "channel_leave", "channel_topic", "channel_purpose", "message_deleted",
-     "bot_message", "pinned_item", "reminder_add", "channel_name"],
+    [
+        "channel_join",
+        "channel_leave",
+        "channel_topic",
+        "channel_purpose",
+        "message_deleted",
+        "bot_message",
+        "pinned_item",
+        "reminder_add",
+        "channel_name",
+    ],
 )
 def test_housekeeping_subtypes_are_ignored(subtype: str) -> None:
     assert member_message(plain(subtype=subtype)) is None
@@ -64,9 +73,19 @@ def test_edit_with_new_text_is_content_marked_as_edited() -> None:
         "hidden": True,
         "channel": "C1",
         "ts": "1700000100.000001",
-        "message": {"type": "message", "user": "U1", "text": "new words", "ts": "1700000000.000100",
-                    "edited": {"user": "U1", "ts": "1700000100.000001"}},
-        "previous_message": {"type": "message", "user": "U1", "text": "old words", "ts": "1700000000.000100"},
+        "message": {
+            "type": "message",
+            "user": "U1",
+            "text": "new words",
+            "ts": "1700000000.000100",
+            "edited": {"user": "U1", "ts": "1700000100.000001"},
+        },
+        "previous_message": {
+            "type": "message",
+            "user": "U1",
+            "text": "old words",
+            "ts": "1700000000.000100",
+        },
     }
     message = member_message(event)
     assert message is not None
@@ -76,8 +95,14 @@ def test_edit_with_new_text_is_content_marked_as_edited() -> None:
 
 def test_edit_that_only_unfurls_a_link_is_ignored() -> None:
     same = {"type": "message", "user": "U1", "text": "see <https://x.example>", "ts": "1.1"}
-    event = {"type": "message", "subtype": "message_changed", "channel": "C1", "ts": "2.2",
-             "message": dict(same, attachments=[{"title": "x"}]), "previous_message": same}
+    event = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": "C1",
+        "ts": "2.2",
+        "message": dict(same, attachments=[{"title": "x"}]),
+        "previous_message": same,
+    }
     assert member_message(event) is None
 
 

@@ -39,7 +39,9 @@ def test_environment_supplies_secrets_and_urls(tmp_path: Path) -> None:
     assert not settings.slack.socket_mode
 
 
-def test_defaults_apply_without_file_or_database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_apply_without_file_or_database_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     settings = load_settings({})
     assert settings.database_url == DEFAULT_DATABASE_URL
@@ -84,18 +86,32 @@ def test_community_file_overrides_channels_moderators_mode_and_thresholds() -> N
     ("raw", "key", "allowed"),
     [
         ({"community": {"mode": "strict"}}, "community.mode", "enforce, shadow"),
-        ({"policies": {"harassment": {"nudge_threshold": 1.5}}}, "policies.harassment.nudge_threshold", "from 0 to 1"),
-        ({"policies": {"harassment": {"nudge_threshold": "high"}}}, "policies.harassment.nudge_threshold", "from 0 to 1"),
+        (
+            {"policies": {"harassment": {"nudge_threshold": 1.5}}},
+            "policies.harassment.nudge_threshold",
+            "from 0 to 1",
+        ),
+        (
+            {"policies": {"harassment": {"nudge_threshold": "high"}}},
+            "policies.harassment.nudge_threshold",
+            "from 0 to 1",
+        ),
         ({"policies": {"spam": {}}}, "policies.spam", "self_promotion"),
         ({"channels": {"shameless_plug": "x"}}, "channels.shameless_plug", "shameless_plugs"),
         ({"channels": {"moderators": "Mod Channel"}}, "channels.moderators", "channel name"),
         ({"moderators": {"user_ids": ["alice"]}}, "moderators.user_ids", "Slack user ids"),
         ({"moderators": {"user_ids": "U1"}}, "moderators.user_ids", "list of strings"),
         ({"nudges": {"rate_limit_hours": -1}}, "nudges.rate_limit_hours", ">= 0"),
-        ({"policies": {"funds_request": {"enabled": "yes"}}}, "policies.funds_request.enabled", "true or false"),
+        (
+            {"policies": {"funds_request": {"enabled": "yes"}}},
+            "policies.funds_request.enabled",
+            "true or false",
+        ),
     ],
 )
-def test_bad_value_names_the_key_and_what_is_allowed(raw: dict[str, object], key: str, allowed: str) -> None:
+def test_bad_value_names_the_key_and_what_is_allowed(
+    raw: dict[str, object], key: str, allowed: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_community(raw)
     assert caught.value.key == key
@@ -114,7 +130,9 @@ def test_flag_threshold_false_turns_flagging_off() -> None:
     assert community.policies[PolicyId.FUNDS_REQUEST].flag_threshold is None
 
 
-@pytest.mark.parametrize(("name", "value"), [("SLACK_API_URL", "slack.com/api"), ("PORT", "eighty")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("SLACK_API_URL", "slack.com/api"), ("PORT", "eighty")]
+)
 def test_bad_environment_value_names_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings({name: value}, config_path=ROOT / "conduct.example.toml")

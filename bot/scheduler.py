@@ -1,0 +1,59 @@
+"""APScheduler set-up: jobs call services, nothing else.
+
+Each process has its own scheduler with an in-memory job store (APScheduler 3 job stores
+must never be shared between processes, DESIGN.md "Time and expiry"). A job that runs in
+several replicas at once is safe: what it does is claimed row by row in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.services.names import SweepCounts, sweep_member_names
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.services.context import AppServices
+
+log = logging.getLogger(__name__)
+
+NAMES_SWEEP_JOB = "names.sweep"
+#: The first sweep waits a little after start-up (the app is busiest then), and replicas
+#: started together spread out by up to this much.
+FIRST_SWEEP_DELAY = timedelta(minutes=5)
+SWEEP_JITTER_SECONDS = 300
+
+
+def build_scheduler(settings: Settings, services: AppServices) -> BackgroundScheduler:
+    """The process's scheduler, with its jobs added but not started (`.start()` it after any
+    fork: its thread would not survive one)."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    onboarding = settings.community.onboarding
+    if onboarding.enabled:
+        scheduler.add_job(
+            run_names_sweep,
+            "interval",
+            hours=onboarding.sweep_hours,
+            args=(settings, services),
+            id=NAMES_SWEEP_JOB,
+            next_run_time=services.clock.now() + FIRST_SWEEP_DELAY,
+            jitter=SWEEP_JITTER_SECONDS,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+    return scheduler
+
+
+def run_names_sweep(settings: Settings, services: AppServices) -> SweepCounts:
+    return sweep_member_names(
+        services.session_factory,
+        services.client,
+        services.engine,
+        settings.community,
+        services.clock,
+    )
