@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_moderation import add_commands as add_moderation_commands
 from bot.settings import ConfigError, MissingCredentials, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         "(nothing is sent in shadow mode)",
     )
     sweep.set_defaults(handler=_names_sweep)
+    add_moderation_commands(commands)
     return parser
 
 

@@ -453,3 +453,26 @@ def test_reporter_who_asked_is_told_the_outcome_in_general_terms(running_bot: Ru
     assert "taken action" in update["text"]
     assert "Correction" not in update["text"], "general terms only"
     assert "reporter.notified" in audit_actions(running_bot)
+
+
+def test_non_moderator_cannot_redraw_the_decision_form(running_bot: RunningBot) -> None:
+    case = open_case(running_bot)
+    click(running_bot, case, CaseAction.TAKE_ACTION, "ada")
+    [form] = running_bot.standin.views("ada", view_type="modal")
+
+    running_bot.delivery.block_action(
+        CaseAction.DECISION_LEVEL,
+        None,
+        "bob",
+        view=form,
+        action={
+            "type": "radio_buttons",
+            "action_id": CaseAction.DECISION_LEVEL,
+            "block_id": DecisionBlock.LEVEL,
+            "selected_option": {"value": ActionLevel.PERMANENT_BAN.value},
+        },
+    )
+    running_bot.drain()
+
+    assert running_bot.standin.calls("views.update") == []
+    assert audit_actions(running_bot).count("auth.refused") == 1
