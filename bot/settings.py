@@ -19,6 +19,7 @@ from moderation.ids import Mode, PolicyId
 
 DEFAULT_DATABASE_URL = "sqlite:///conduct.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_SCIM_URL = "https://api.slack.com/scim/v1/"
 DEFAULT_CONFIG_FILE = "conduct.toml"
 DEFAULT_PORT = 3000
 
@@ -30,6 +31,7 @@ ENVIRONMENT_VARIABLES = frozenset(
         "SLACK_APP_TOKEN",
         "SLACK_API_URL",
         "SLACK_ADMIN_USER_TOKEN",
+        "SLACK_SCIM_URL",
         "DATABASE_URL",
         "CONDUCT_CONFIG",
         "HOST",
@@ -60,6 +62,7 @@ class SlackSettings:
     app_token: str | None
     api_url: str = DEFAULT_SLACK_API_URL
     admin_user_token: str | None = None
+    scim_url: str = DEFAULT_SCIM_URL
 
     @property
     def socket_mode(self) -> bool:
@@ -107,6 +110,20 @@ class OnboardingSettings:
     sweep_hours: float = 24.0
 
 
+ENFORCEMENT_BACKENDS = ("notify", "channels", "scim")
+
+
+@dataclass(frozen=True)
+class EnforcementSettings:
+    """How decisions are carried out on Slack (README, "Enforcement backends"), and how often
+    each process looks for temporary bans that have ended."""
+
+    backend: str = "notify"
+    sweep_seconds: float = 30.0
+    #: a lift started this long ago and not finished (its process died) is taken over
+    lift_lease_seconds: float = 120.0
+
+
 @dataclass(frozen=True)
 class AppealSettings:
     """How long after a decision a member may appeal, and where appeals go (a leadership
@@ -129,6 +146,7 @@ class CommunitySettings:
     nudges: NudgeSettings = field(default_factory=NudgeSettings)
     onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
     appeals: AppealSettings = field(default_factory=AppealSettings)
+    enforcement: EnforcementSettings = field(default_factory=EnforcementSettings)
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(
@@ -165,6 +183,7 @@ def load_settings(
         app_token=env.get("SLACK_APP_TOKEN") or None,
         api_url=_api_url(env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
         admin_user_token=env.get("SLACK_ADMIN_USER_TOKEN") or None,
+        scim_url=_url("SLACK_SCIM_URL", env.get("SLACK_SCIM_URL") or DEFAULT_SCIM_URL),
     )
     if config_path is None and env.get("CONDUCT_CONFIG"):
         config_path = Path(env["CONDUCT_CONFIG"])
@@ -184,8 +203,12 @@ def load_settings(
 
 
 def _api_url(value: str) -> str:
+    return _url("SLACK_API_URL", value)
+
+
+def _url(name: str, value: str) -> str:
     if not value.startswith(("https://", "http://")):
-        raise ConfigError("SLACK_API_URL", f"must be an http(s) URL, got {value!r}")
+        raise ConfigError(name, f"must be an http(s) URL, got {value!r}")
     return value if value.endswith("/") else value + "/"
 
 
@@ -209,7 +232,17 @@ def load_community_file(path: Path) -> CommunitySettings:
 
 def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
     t = _Table(raw, "")
-    t.only("community", "channels", "moderators", "policies", "nudges", "onboarding", "appeals")
+    defaults = CommunitySettings()
+    t.only(
+        "community",
+        "channels",
+        "moderators",
+        "policies",
+        "nudges",
+        "onboarding",
+        "appeals",
+        "enforcement",
+    )
 
     community = t.table("community")
     community.only("name", "guidelines_url", "mode")
@@ -223,8 +256,15 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
     onboarding.only("enabled", "sweep_hours")
     appeals = t.table("appeals")
     appeals.only("window_days", "channel")
+    enforcement = t.table("enforcement")
+    enforcement.only("backend", "sweep_seconds", "lift_lease_seconds")
+    backend = enforcement.string("backend", defaults.enforcement.backend)
+    if backend not in ENFORCEMENT_BACKENDS:
+        raise ConfigError(
+            enforcement.key("backend"),
+            f"must be one of {', '.join(ENFORCEMENT_BACKENDS)}; got {backend!r}",
+        )
 
-    defaults = CommunitySettings()
     mode_name = community.string("mode", defaults.mode.value)
     if mode_name not in {m.value for m in Mode}:
         raise ConfigError(
@@ -272,6 +312,15 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
         appeals=AppealSettings(
             window_days=appeals.integer("window_days", defaults.appeals.window_days, minimum=1),
             channel=_channel(appeals, "channel", "x") if appeals.string("channel", "") else None,
+        ),
+        enforcement=EnforcementSettings(
+            backend=backend,
+            sweep_seconds=enforcement.positive_number(
+                "sweep_seconds", defaults.enforcement.sweep_seconds
+            ),
+            lift_lease_seconds=enforcement.positive_number(
+                "lift_lease_seconds", defaults.enforcement.lift_lease_seconds
+            ),
         ),
     )
 

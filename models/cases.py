@@ -66,6 +66,8 @@ class Case(Base):
     dismiss_reason: Mapped[str | None] = mapped_column(Text)
     card_channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID_LEN))
     card_ts: Mapped[str | None] = mapped_column(String(SLACK_TS_LEN))
+    #: times the member broke a no-contact term of this case's decision
+    no_contact_violations: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[int] = mapped_column(Integer)
 
     subject: Mapped[Member] = relationship(foreign_keys=[subject_id], lazy="raise")

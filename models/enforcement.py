@@ -57,6 +57,10 @@ class EnforcementAction(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lifted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     lifted_by_id: Mapped[int | None] = member_fk(nullable=True, ondelete="SET NULL")
+    #: a lift is claimed (started) and finished in separate steps, so one interrupted by a
+    #: crash is found and finished by the next attempt (bot/services/expiry.py)
+    lift_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lift_finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: the enforcement backend that carried it out (notify-only, channels, scim)
     backend: Mapped[str] = mapped_column(String(32))
     #: one JSON object per step the backend took, with its result

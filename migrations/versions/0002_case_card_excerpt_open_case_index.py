@@ -38,5 +38,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("uq_cases_open_per_message", table_name="cases")
-    with op.batch_alter_table("detections") as batch:
-        batch.drop_column("excerpt")
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch "copy and recreate" of detections would
+    # delete its nudges through their ON DELETE CASCADE.
+    op.drop_column("detections", "excerpt")

@@ -40,7 +40,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("appeals") as batch:
-        batch.drop_column("card_ts")
-        batch.drop_column("card_channel_id")
+    op.drop_column("appeals", "card_ts")
+    op.drop_column("appeals", "card_channel_id")
     op.drop_table("case_notes")

@@ -67,10 +67,10 @@ def test_upgrade_downgrade_upgrade_matches_models(empty_db_url: str) -> None:
 
     runner.upgrade(empty_db_url, "head")
     assert _differences(empty_db_url) == []
-    assert runner.current_revision(empty_db_url) == runner.head_revision() == "0003"
+    assert runner.current_revision(empty_db_url) == runner.head_revision() == "0004"
 
 
-@pytest.mark.parametrize("target", ["0001", "0002"])
+@pytest.mark.parametrize("target", ["0001", "0002", "0003"])
 def test_downgrading_to_an_earlier_revision_and_back_matches_the_models(
     empty_db_url: str, target: str
 ) -> None:
@@ -130,7 +130,7 @@ def test_partial_unique_index_is_reflected_and_compared(empty_db_url: str) -> No
 
 
 def test_head_revision_is_the_single_shipped_head() -> None:
-    assert runner.head_revision() == "0003"
+    assert runner.head_revision() == "0004"
 
 
 @pytest.mark.parametrize(
@@ -208,3 +208,39 @@ def test_check_constraints_are_compared_by_name(empty_db_url: str) -> None:
     assert [(d[0], d[1].name) for d in diffs] == [
         ("remove_constraint", "ck_enforcement_actions_temporary_ban_expires")
     ]
+
+
+def test_downgrade_keeps_the_rows_of_other_tables(empty_db_url: str) -> None:
+    runner.upgrade(empty_db_url, "head")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO members (id, slack_user_id, team_id, real_name, is_bot,"
+                    " is_deleted, first_seen_at, updated_at)"
+                    " VALUES (1, 'U1', 'T1', 'A', false, false, :t, :t)"
+                ),
+                {"t": "2026-11-02 09:00:00+00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO detections (id, member_id, channel_id, message_ts, policy, score,"
+                    " response, mode, clause, created_at)"
+                    " VALUES (1, 1, 'C1', '1.1', 'harassment', 0.9, 'nudge', 'enforce', 'c', :t)"
+                ),
+                {"t": "2026-11-02 09:00:00+00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO nudges (id, detection_id, member_id, policy, status, sent_at)"
+                    " VALUES (1, 1, 1, 'harassment', 'sent', :t)"
+                ),
+                {"t": "2026-11-02 09:00:00+00:00"},
+            )
+        runner.downgrade(empty_db_url, "0001")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM nudges")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM detections")).scalar() == 1
+    finally:
+        engine.dispose()
