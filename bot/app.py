@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.enforcement import NotifyBackend
+from bot.enforcement import EnforcementBackend, build_backend
 from bot.listeners import appeals, cases, errors, home, members, messages, nudges, reports
 from bot.services.context import AppServices
 from bot.services.events import claim_event
@@ -27,7 +27,12 @@ def build_app(
     *,
     token_verification_enabled: bool = True,
     listener_executor: Executor | None = None,
+    backend: EnforcementBackend | None = None,
 ) -> App:
+    """`backend`: the enforcement backend (default: the one the settings choose, built here;
+    the runtime passes the one its scheduler also uses)."""
+    if backend is None:
+        backend = build_backend(settings, services.client, services.session_factory)
     app = App(
         name="conduct",
         client=services.client,
@@ -37,12 +42,11 @@ def build_app(
         logger=logging.getLogger("conduct.bolt"),
     )
     app.use(_deduplicate_deliveries(services))
-    messages.register(app, settings, services)
+    messages.register(app, settings, services, backend)
     nudges.register(app, settings, services)
     reports.register(app, settings, services)
     members.register(app, settings, services)
     home.register(app, settings, services)
-    backend = NotifyBackend(services.client)
     cases.register(app, settings, services, backend)
     appeals.register(app, settings, services, backend)
     errors.register(app)

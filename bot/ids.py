@@ -53,6 +53,7 @@ class CaseAction(StrEnum):
     APPEAL_OPEN = "appeal_open"  # the member's button under a notice
     APPEAL_UPHOLD = "appeal_uphold"
     APPEAL_OVERTURN = "appeal_overturn"
+    CHANGE_END = "ban_change_end"
 
 
 class CaseCallback(StrEnum):
@@ -63,6 +64,7 @@ class CaseCallback(StrEnum):
     NOTE = "case_note_form"
     APPEAL = "appeal_form"
     APPEAL_DECISION = "appeal_decision_form"
+    CHANGE_END = "ban_change_end_form"
 
 
 class DecisionBlock(StrEnum):

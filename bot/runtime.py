@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 from bot.app import AppServices, build_app
 from bot.clock import SystemClock
-from bot.scheduler import build_scheduler
+from bot.enforcement import build_backend
+from bot.scheduler import build_scheduler, rebuild_ban_timers
 from bot.services.channels import ChannelDirectory
 from bot.services.moderators import ModeratorDirectory
 from bot.settings import Settings
@@ -31,6 +32,7 @@ class Runtime:
         """Start the scheduler, in the process that serves (after any fork), and stop it when
         that process exits."""
         self.scheduler.start()
+        rebuild_ban_timers(self.services)
         atexit.register(self.stop_background_jobs)
 
     def stop_background_jobs(self) -> None:
@@ -49,9 +51,10 @@ def build_runtime(settings: Settings) -> Runtime:
         moderators=ModeratorDirectory(client, settings.community.moderators),
         clock=SystemClock(),
     )
+    backend = build_backend(settings, client, services.session_factory)
     return Runtime(
-        app=build_app(settings, services),
+        app=build_app(settings, services, backend=backend),
         services=services,
         engine=engine,
-        scheduler=build_scheduler(settings, services),
+        scheduler=build_scheduler(settings, services, backend),
     )

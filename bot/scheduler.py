@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.enforcement import EnforcementBackend
+from bot.services.expiry import active_temporary_bans, lift_due_bans, lift_if_due
 from bot.services.names import SweepCounts, sweep_member_names
 from bot.settings import Settings
 
@@ -22,16 +24,36 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAMES_SWEEP_JOB = "names.sweep"
+BAN_SWEEP_JOB = "ban.sweep"
 #: The first sweep waits a little after start-up (the app is busiest then), and replicas
 #: started together spread out by up to this much.
 FIRST_SWEEP_DELAY = timedelta(minutes=5)
 SWEEP_JITTER_SECONDS = 300
 
 
-def build_scheduler(settings: Settings, services: AppServices) -> BackgroundScheduler:
+def build_scheduler(
+    settings: Settings, services: AppServices, backend: EnforcementBackend
+) -> BackgroundScheduler:
     """The process's scheduler, with its jobs added but not started (`.start()` it after any
-    fork: its thread would not survive one)."""
+    fork: its thread would not survive one; `rebuild_ban_timers` then too)."""
     scheduler = BackgroundScheduler(timezone=UTC)
+    community = settings.community
+    lease = timedelta(seconds=community.enforcement.lift_lease_seconds)
+    services.timers.attach(
+        scheduler, lambda action_id: lift_if_due(services, backend, community, action_id)
+    )
+    scheduler.add_job(
+        lift_due_bans,
+        "interval",
+        seconds=community.enforcement.sweep_seconds,
+        args=(services, backend, community, lease),
+        id=BAN_SWEEP_JOB,
+        # The first sweep runs at once: bans that ended while the bot was down end now.
+        next_run_time=services.clock.now(),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     onboarding = settings.community.onboarding
     if onboarding.enabled:
         scheduler.add_job(
@@ -57,3 +79,12 @@ def run_names_sweep(settings: Settings, services: AppServices) -> SweepCounts:
         settings.community,
         services.clock,
     )
+
+
+def rebuild_ban_timers(services: AppServices) -> int:
+    """One timer per active temporary ban, from the database (at start-up)."""
+    with services.session_factory() as session:
+        bans = active_temporary_bans(session)
+    for action_id, ends_at in bans:
+        services.timers.schedule(action_id, ends_at)
+    return len(bans)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from moderation.ids import ActionLevel
 
@@ -40,3 +41,30 @@ class EnforcementBackend(Protocol):
     def carry_out(self, request: EnforcementRequest, now: datetime) -> list[Step]: ...
 
     def lift(self, request: EnforcementRequest, now: datetime) -> list[Step]: ...
+
+
+@runtime_checkable
+class DeletesBannedMessages(Protocol):
+    """A backend that can also delete what a banned member still posts (channels a ban could
+    not remove them from, such as the workspace's general channel)."""
+
+    @property
+    def deletes_messages(self) -> bool: ...
+
+    def on_banned_member_message(
+        self, channel_id: str, ts: str, user_id: str, now: datetime
+    ) -> Step | None: ...
+
+
+def outstanding_failures(steps: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Recorded steps that failed and were not done on a later attempt (step names carry
+    their target, e.g. "conversations.invite C0RANDOM", so a retry clears its own failure)."""
+    outstanding = []
+    for index, step in enumerate(steps):
+        if step.get("ok") is not False:
+            continue
+        name = step.get("step")
+        if any(later.get("step") == name and later.get("ok") for later in steps[index + 1 :]):
+            continue
+        outstanding.append(step)
+    return outstanding

@@ -25,8 +25,8 @@ from bot.services.appeals import (
 from bot.services.audit import record
 from bot.services.case_cards import redraw_case_card
 from bot.services.context import AppServices
-from bot.services.decision_effects import carry_out_lift
 from bot.services.direct_messages import send_direct_message
+from bot.services.expiry import finish_lift
 from bot.settings import Settings
 from bot.views.appeals import (
     AppealCard,
@@ -178,7 +178,8 @@ def register(
         ack()
         tell_member(outcome)
         if outcome.overturned and outcome.was_active_ban:
-            carry_out_lift(services, backend, outcome.action_id)
+            services.timers.cancel(outcome.action_id)
+            finish_lift(services, backend, community, outcome.action_id, tell_member=False)
         redraw_card(outcome.appeal_id)
         redraw_case_card(services, community.channels.moderators, outcome.case_id)
 

@@ -6,10 +6,13 @@ bot/services/case_work.py, commits, acknowledges, then touches Slack.
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.enforcement import EnforcementBackend
@@ -17,10 +20,13 @@ from bot.ids import CaseAction, CaseCallback, DecisionBlock
 from bot.listeners.guards import moderators_only
 from bot.services.case_cards import redraw_case_card
 from bot.services.case_work import (
+    BanEndChange,
+    BanNotChangeable,
     DecisionOutcome,
     add_note,
     assign_case,
     case_clause,
+    change_ban_end,
     decide_case,
     decision_conflict,
     dismiss_case,
@@ -32,20 +38,29 @@ from bot.services.case_work import (
 )
 from bot.services.context import AppServices
 from bot.services.decision_effects import carry_out_decision
+from bot.services.direct_messages import send_direct_message
+from bot.services.expiry import lift_if_due
 from bot.settings import Settings
+from bot.views.case_card import when
 from bot.views.decision_form import (
     DecisionFormContext,
     case_id_of,
+    change_end_form,
     decision_form,
     dismiss_form,
     error_blocks,
     note_form,
     read_decision,
+    read_new_end,
     read_text,
     selected_level,
 )
+from bot.views.notices import ban_end_changed_text
+from models import ActionStatus, EnforcementAction
 from moderation.ids import ActionLevel
 from moderation.ladder import notice_template, validate
+
+log = logging.getLogger(__name__)
 
 
 def _case_id(body: dict[str, Any]) -> int:
@@ -169,6 +184,58 @@ def register(
                 raise decision_conflict(session, case_id) from None
         ack()
         redraw(case_id)
+
+    @app.action(CaseAction.CHANGE_END, middleware=guard)
+    def on_change_end(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        action_id = int(body["actions"][0]["value"])
+        with services.session_factory() as session:
+            action = session.get(EnforcementAction, action_id)
+            if action is None or action.status is not ActionStatus.ACTIVE:
+                raise BanNotChangeable(f"action {action_id}")
+            ensure_may_act(
+                session,
+                load_case(session, action.case_id),
+                body["user"]["id"],
+                services.clock.now(),
+            )
+            view = change_end_form(action.id, action.expires_at)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(CaseCallback.CHANGE_END, middleware=guard)
+    def on_change_end_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        action_id = int(json.loads(view["private_metadata"])["action_id"])
+        now = services.clock.now()
+        ends_at = read_new_end(view["state"]["values"], now)
+        if ends_at is None:
+            ack(
+                response_action="errors",
+                errors={DecisionBlock.DURATION: "Choose a new end, or a custom one below."},
+            )
+            return
+        with services.session_factory.begin() as session:
+            change = change_ban_end(session, action_id, body["user"]["id"], ends_at, now)
+        ack()
+        services.timers.schedule(change.action_id, change.new_end)
+        tell_new_end(change)
+        if change.new_end <= services.clock.now():
+            lift_if_due(services, backend, community, change.action_id)
+        redraw(change.case_id)
+
+    def tell_new_end(change: BanEndChange) -> None:
+        if change.new_end <= services.clock.now():
+            return  # the lift's own message ("your ban has ended") says it
+        try:
+            send_direct_message(
+                services.client,
+                change.member_user_id,
+                ban_end_changed_text(change.case_id, when(change.new_end)),
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "new ban end not delivered",
+                extra={"case_id": change.case_id, "error": exc.response.get("error")},
+            )
 
     @app.view(CaseCallback.NOTE, middleware=guard)
     def on_note_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ def register(app: App, settings: Settings, services: AppServices) -> None:
             user_id,
             services.clock.now(),
             report_button=True,
+            moderator=services.moderators.is_moderator(user_id),
         )
 
     @app.action(ActionId.HOME_REPORT)

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 
+from bot.enforcement import EnforcementBackend
 from bot.events import MemberMessage, is_member_message, member_message
+from bot.services.banned_messages import delete_if_banned
 from bot.services.case_cards import redraw_case_card
 from bot.services.members import ensure_member
 from bot.services.message_checks import check_message, record_verdict
 from bot.services.names import check_names_on_first_message
+from bot.services.no_contact import check_no_contact
 from bot.services.nudges import deliver_nudge
 from bot.settings import Settings
 
@@ -25,7 +28,12 @@ log = logging.getLogger(__name__)
 UNCHECKED_CHANNEL_TYPES = frozenset({"im"})
 
 
-def register(app: App, settings: Settings, services: AppServices) -> None:
+def register(
+    app: App,
+    settings: Settings,
+    services: AppServices,
+    backend: EnforcementBackend | None = None,
+) -> None:
     def member_content(event: dict[str, Any]) -> bool:
         return is_member_message(event)
 
@@ -36,7 +44,7 @@ def register(app: App, settings: Settings, services: AppServices) -> None:
         message = member_message(event)
         if message is None:  # the matcher already checked; keeps the type checker honest
             return
-        handle_member_message(services, settings, message, body.get("event_id"))
+        handle_member_message(services, settings, message, body.get("event_id"), backend)
 
     @app.event("message")
     def on_other_message(body: dict[str, Any]) -> None:
@@ -45,9 +53,19 @@ def register(app: App, settings: Settings, services: AppServices) -> None:
 
 
 def handle_member_message(
-    services: AppServices, settings: Settings, message: MemberMessage, event_id: str | None
+    services: AppServices,
+    settings: Settings,
+    message: MemberMessage,
+    event_id: str | None,
+    backend: EnforcementBackend | None = None,
 ) -> None:
     now = services.clock.now()
+    # First, so it also sees a banned member's message that the next step deletes.
+    check_no_contact(services, settings.community, message)
+    # A banned member's message (where the ban could not remove them) is deleted, not nudged.
+    if backend is not None and delete_if_banned(services, backend, message, now):
+        log.info("banned member's message deleted", extra={"event_id": event_id})
+        return
     checked = (
         message.channel_type not in UNCHECKED_CHANNEL_TYPES
         and not message.channel_id.startswith("D")

@@ -225,6 +225,10 @@ def decide_appeal(
         action.status = ActionStatus.OVERTURNED
         action.lifted_at = now
         action.lifted_by_id = moderator.id if moderator else None
+        if was_active_ban:
+            # Claimed for lifting like an expiry (bot/services/expiry.py), so a crash before
+            # the lift is done on Slack is finished by the sweep.
+            action.lift_started_at = now
     record(
         session,
         "appeal.overturned" if overturn else "appeal.upheld",

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.enforcement.base import outstanding_failures
 from bot.services.case_work import recused_moderators, suggested_step
 from bot.services.channels import ChannelDirectory
 from bot.services.context import AppServices
@@ -135,10 +136,16 @@ def build_case_card(
             decided_at=latest.decided_at,
             status=latest.status,
             ends_at=latest.expires_at,
+            action_id=latest.id,
+            failed_steps=tuple(
+                f"{step.get('step')} ({step.get('detail') or 'failed'})"
+                for step in outstanding_failures(list(latest.enforcement_steps or ()))
+            ),
         )
         if latest is not None
         else None,
         dismiss_reason=case.dismiss_reason,
+        no_contact_violations=case.no_contact_violations,
     )
 
 

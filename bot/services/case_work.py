@@ -9,7 +9,7 @@ instead of creating a second action.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -186,6 +186,7 @@ class DecisionOutcome:
     member_user_id: str
     notice: str
     reporters_to_tell: tuple[str, ...]
+    ends_at: datetime | None = None
 
 
 def decide_case(
@@ -254,6 +255,7 @@ def decide_case(
         member_user_id=case.subject.slack_user_id,
         notice=decision.notice,
         reporters_to_tell=reporters,
+        ends_at=decision.ends_at,
     )
 
 
@@ -292,3 +294,47 @@ def history_summary(session: Session, case: Case, now: datetime) -> str:
     still = counted(prior, now)
     names = ", ".join(f"{LEVEL_NAMES[a.level]} ({a.decided_at:%Y-%m-%d})" for a in still)
     return names or "only decisions that no longer count (old or overturned)"
+
+
+@dataclass(frozen=True)
+class BanEndChange:
+    action_id: int
+    case_id: int
+    member_user_id: str
+    old_end: datetime | None
+    new_end: datetime
+
+
+class BanNotChangeable(ConductError):
+    user_message = "That ban is no longer in force, so its end can't be changed."
+
+
+def change_ban_end(
+    session: Session, action_id: int, user_id: str, ends_at: datetime, now: datetime
+) -> BanEndChange:
+    """Shorten or extend an active temporary ban. An end in the past means "end it now"."""
+    action = session.get(EnforcementAction, action_id)
+    if (
+        action is None
+        or action.level is not ActionLevel.TEMPORARY_BAN
+        or action.status is not ActionStatus.ACTIVE
+    ):
+        raise BanNotChangeable(f"action {action_id}")
+    case = load_case(session, action.case_id)
+    ensure_may_act(session, case, user_id, now)
+    old_end = action.expires_at
+    # The row's CHECK wants the end after the start; "now" always is, unless decided this second.
+    new_end = max(ends_at, now, action.starts_at + timedelta(seconds=1))
+    action.expires_at = new_end
+    record(
+        session,
+        "action.end_changed",
+        now,
+        actor=user_id,
+        case_id=case.id,
+        subject=case.subject.slack_user_id,
+        action_id=action.id,
+        old_end=old_end.isoformat() if old_end else None,
+        new_end=new_end.isoformat(),
+    )
+    return BanEndChange(action.id, case.id, case.subject.slack_user_id, old_end, new_end)

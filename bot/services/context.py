@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
+from bot.services.ban_timers import BanTimers
 from bot.services.channels import ChannelDirectory
 from bot.services.moderators import ModeratorDirectory
 from moderation.engine import Engine
@@ -24,3 +25,4 @@ class AppServices:
     directory: ChannelDirectory
     moderators: ModeratorDirectory
     clock: Clock = field(default_factory=SystemClock)
+    timers: BanTimers = field(default_factory=BanTimers)

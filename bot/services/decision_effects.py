@@ -34,7 +34,9 @@ def carry_out_decision(
     _tell_reporters(services, outcome)
     # The card first, so the backend's checklist can go into its thread.
     redraw_case_card(services, community.channels.moderators, outcome.case_id)
-    _enforce(services, backend, outcome)
+    if _enforce(services, backend, outcome):
+        # Something still needs a person: the card says what.
+        redraw_case_card(services, community.channels.moderators, outcome.case_id)
 
 
 def _send_notice(
@@ -115,11 +117,12 @@ def _run_backend(
     action_id: int,
     verb: str,
     lifting: bool,
-) -> None:
+) -> bool:
+    """Ask the backend; True when a step failed."""
     with services.session_factory() as session:
         request = enforcement_request(session, action_id)
     if request is None:
-        return
+        return False
     now = services.clock.now()
     steps = backend.lift(request, now) if lifting else backend.carry_out(request, now)
     with services.session_factory.begin() as session:
@@ -136,12 +139,17 @@ def _run_backend(
             backend=backend.name,
             failed=[s.step for s in steps if not s.ok],
         )
+    return any(not s.ok for s in steps)
 
 
-def _enforce(services: AppServices, backend: EnforcementBackend, outcome: DecisionOutcome) -> None:
+def _enforce(services: AppServices, backend: EnforcementBackend, outcome: DecisionOutcome) -> bool:
     if outcome.level is ActionLevel.NO_ACTION:
-        return
-    _run_backend(services, backend, outcome.action_id, "enforcement.requested", lifting=False)
+        return False
+    if outcome.level is ActionLevel.TEMPORARY_BAN and outcome.ends_at is not None:
+        services.timers.schedule(outcome.action_id, outcome.ends_at)
+    return _run_backend(
+        services, backend, outcome.action_id, "enforcement.requested", lifting=False
+    )
 
 
 def carry_out_lift(services: AppServices, backend: EnforcementBackend, action_id: int) -> None:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services.moderator_home import load_moderator_home
 from bot.settings import CommunitySettings
 from bot.views.home import HomeView, OpenAppeal, Standing, StandingAction, home_view
 from models import (
@@ -73,17 +74,21 @@ def publish_home(
     now: datetime,
     *,
     report_button: bool,
+    moderator: bool = False,
 ) -> bool:
-    """`views.publish` the member's Home tab. False when Slack refused (e.g. `not_enabled`:
-    the Home tab is switched off in the app's settings)."""
+    """`views.publish` the member's Home tab (with the moderators' section when `moderator`).
+    False when Slack refused (e.g. `not_enabled`: the Home tab is switched off in the app's
+    settings)."""
     with session_factory() as session:
         standing = load_standing(session, user_id, now)
+        moderator_home = load_moderator_home(session, now) if moderator else None
     view = HomeView(
         user_id=user_id,
         community_name=community.name,
         guidelines_url=community.guidelines_url,
         standing=standing,
         report_button=report_button,
+        moderator=moderator_home,
     )
     try:
         client.views_publish(user_id=user_id, view=home_view(view))

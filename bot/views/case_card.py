@@ -30,6 +30,7 @@ from moderation.text import escape_mrkdwn, excerpt
 
 QUOTE_LIMIT = 600
 MAX_NOTES = 10
+MAX_FAILED_SHOWN = 5
 _SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%/?=&+-]*)?")
 
 
@@ -84,6 +85,9 @@ class DecisionEntry:
     decided_at: datetime
     status: ActionStatus
     ends_at: datetime | None = None
+    action_id: int | None = None
+    #: Slack steps that failed and still need a person ("conversations.kick C0… (error)")
+    failed_steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class CaseCard:
     decision: DecisionEntry | None = None
     dismiss_reason: str | None = None
     extra_blocks: tuple[Block, ...] = field(default=())
+    #: times the member broke the no-contact terms of this case's decision
+    no_contact_violations: int = 0
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -140,6 +146,10 @@ def _history_line(history: MemberHistory) -> str:
             + (f", {history.disputed_nudges} disputed" if history.disputed_nudges else "")
         )
     return "*History:* " + "; ".join(parts)
+
+
+def _no_contact_line(count: int) -> str:
+    return f"*No-contact terms broken:* {count} time{'s' if count != 1 else ''} (see the thread)"
 
 
 def _buttons(card: CaseCard) -> ActionsBlock:
@@ -232,6 +242,14 @@ def case_card_blocks(card: CaseCard) -> list[Block]:
             line += f", until {when(d.ends_at)}"
         if d.status is not ActionStatus.ACTIVE and d.level is not ActionLevel.NO_ACTION:
             line += f" ({d.status.value})"
+        if d.failed_steps:
+            shown = ", ".join(escape_mrkdwn(f) for f in d.failed_steps[:MAX_FAILED_SHOWN])
+            more = len(d.failed_steps) - MAX_FAILED_SHOWN
+            line += f"\n:warning: *Not done on Slack, do it by hand:* {shown}" + (
+                f" and {more} more" if more > 0 else ""
+            )
+        if card.no_contact_violations:  # in the same block: a card has at most 50
+            line += "\n" + _no_contact_line(card.no_contact_violations)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
     if card.status is CaseStatus.DISMISSED:
         reason = escape_mrkdwn(excerpt(card.dismiss_reason or "", QUOTE_LIMIT))
@@ -243,6 +261,24 @@ def case_card_blocks(card: CaseCard) -> list[Block]:
         )
     if card.status in (CaseStatus.OPEN, CaseStatus.TRIAGED):
         blocks.append(_buttons(card))
+    elif (
+        card.decision is not None
+        and card.decision.action_id is not None
+        and card.decision.level is ActionLevel.TEMPORARY_BAN
+        and card.decision.status is ActionStatus.ACTIVE
+    ):
+        blocks.append(
+            ActionsBlock(
+                block_id=f"ban:{card.decision.action_id}",
+                elements=[
+                    ButtonElement(
+                        text="Change the end",
+                        action_id=CaseAction.CHANGE_END,
+                        value=str(card.decision.action_id),
+                    )
+                ],
+            )
+        )
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Opened {when(card.opened_at)}")])
     )

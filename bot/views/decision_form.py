@@ -285,3 +285,53 @@ def read_text(values: Mapping[str, Any], block_id: str) -> str:
 
 def case_id_of(private_metadata: str) -> int:
     return int(json.loads(private_metadata or "{}")["case_id"])
+
+
+END_NOW = "now"
+
+
+def change_end_form(action_id: int, current_end: datetime | None) -> View:
+    current = f"{current_end:%A %d %B %Y, %H:%M} UTC" if current_end else "not set"
+    return View(
+        type="modal",
+        callback_id=CaseCallback.CHANGE_END,
+        title="Change the ban's end",
+        submit="Change",
+        close="Cancel",
+        private_metadata=json.dumps({"action_id": action_id}),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"The ban now ends *{current}*.")),
+            InputBlock(
+                block_id=DecisionBlock.DURATION,
+                label="New end",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id="value",
+                    placeholder="Choose",
+                    options=[Option(value=END_NOW, text="End it now")]
+                    + [
+                        Option(value=str(d.days), text=f"{duration_label(d)} from now")
+                        for d in BAN_PRESETS
+                    ],
+                ),
+            ),
+            InputBlock(
+                block_id=DecisionBlock.ENDS_AT,
+                label="Or a custom end",
+                optional=True,
+                element=DateTimePickerElement(action_id="value"),
+            ),
+        ],
+    )
+
+
+def read_new_end(values: Mapping[str, Any], now: datetime) -> datetime | None:
+    custom = _value(values, DecisionBlock.ENDS_AT).get("selected_date_time")
+    if custom:
+        return datetime.fromtimestamp(int(custom), tz=UTC)
+    preset = (_value(values, DecisionBlock.DURATION).get("selected_option") or {}).get("value")
+    if preset == END_NOW:
+        return now
+    if preset:
+        return now + timedelta(days=int(preset))
+    return None

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ids import ActionId, Command
+from bot.views.moderator_home import HOME_MAX_BLOCKS, ModeratorHome, moderator_blocks
 from models.enums import ActionLevel
 from moderation.text import escape_mrkdwn, excerpt
 
@@ -87,6 +88,8 @@ class HomeView:
     standing: Standing = field(default_factory=Standing)
     report_button: bool = False
     """Show a "Report something" button (its handler opens the report form)."""
+    moderator: ModeratorHome | None = None
+    """For a moderator: the moderators' section, shown under their own standing."""
 
 
 def slack_date(when: datetime, *, with_time: bool = True) -> str:
@@ -194,7 +197,7 @@ def _guidelines_blocks(guidelines_url: str) -> list[Block]:
 
 
 def home_view(view: HomeView) -> View:
-    blocks: list[Block] = [
+    top: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
                 text=f"Hi <@{view.user_id}>! I help {escape_mrkdwn(view.community_name)} "
@@ -202,9 +205,19 @@ def home_view(view: HomeView) -> View:
             )
         ),
         *_standing_blocks(view.standing),
+    ]
+    rest: list[Block] = [
         DividerBlock(),
         *_report_blocks(view.report_button),
         DividerBlock(),
         *_guidelines_blocks(view.guidelines_url),
     ]
-    return View(type="home", blocks=blocks)
+    moderators: list[Block] = []
+    if view.moderator is not None:
+        # The member's own part is drawn in full; the moderators' lists get what is left of
+        # Slack's 100 blocks (less the divider before them).
+        budget = HOME_MAX_BLOCKS - len(top) - len(rest) - 1
+        section = moderator_blocks(view.moderator, max_blocks=budget)
+        if section:
+            moderators = [DividerBlock(), *section]
+    return View(type="home", blocks=[*top, *moderators, *rest])

@@ -87,3 +87,18 @@ def reporter_outcome_text(case_id: int, acted: bool) -> str:
         "decided that no action is needed this time. Reports like yours still help us; "
         "thank you for speaking up."
     )
+
+
+def ban_ended_text() -> str:
+    return (
+        "Your temporary ban has ended, and you can take part in the community again. "
+        "Welcome back: we're glad to have you here, and we trust the Code of Conduct is "
+        "clearer now. If anything is unclear, you can always ask the moderators."
+    )
+
+
+def ban_end_changed_text(case_id: int, ends_at_text: str) -> str:
+    return (
+        f"The moderators have changed the end of your temporary ban (case #{case_id}): "
+        f"it now ends {ends_at_text}."
+    )

@@ -52,6 +52,7 @@ def decision_values(
     justification: str | None = None,
     tell_reporter: bool = False,
     no_contact: tuple[str, ...] = (),
+    ends_at: int | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         DecisionBlock.LEVEL: {
@@ -70,6 +71,10 @@ def decision_values(
     if days is not None:
         values[DecisionBlock.DURATION] = {
             "value": {"type": "static_select", "selected_option": {"value": str(days)}}
+        }
+    if ends_at is not None:
+        values[DecisionBlock.ENDS_AT] = {
+            "value": {"type": "datetimepicker", "selected_date_time": ends_at}
         }
     if no_contact:
         values[DecisionBlock.NO_CONTACT] = {

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import AppServices, build_app
 from bot.clock import ManualClock
+from bot.enforcement import build_backend
+from bot.scheduler import build_scheduler
 from bot.services.channels import ChannelDirectory
 from bot.services.moderators import ModeratorDirectory
 from bot.settings import (
@@ -83,7 +85,10 @@ class RunningBot:
 
 
 def bot_settings(
-    standin: SlackStandIn, signing_secret: str, community: CommunitySettings
+    standin: SlackStandIn,
+    signing_secret: str,
+    community: CommunitySettings,
+    admin_user_token: str | None = None,
 ) -> Settings:
     return Settings(
         slack=SlackSettings(
@@ -91,6 +96,8 @@ def bot_settings(
             signing_secret=signing_secret,
             app_token=None,
             api_url=standin.api_url,
+            admin_user_token=admin_user_token,
+            scim_url=standin.scim_url,
         ),
         community=community,
     )
@@ -104,10 +111,23 @@ def community() -> CommunitySettings:
     )
 
 
+@pytest.fixture
+def admin_user_token() -> str | None:
+    """SLACK_ADMIN_USER_TOKEN for the running bot; override with the stand-in's `admin_token`
+    to test what needs an admin."""
+    return None
+
+
 @pytest.fixture(scope="session")
 def shared_classifier() -> LazyClassifier:
     """The real encoder and heads, loaded once per test run (on first use) and shared."""
     return LazyClassifier()
+
+
+@pytest.fixture
+def bot_clock() -> ManualClock:
+    """The app's clock; tests of real timers override this with a SystemClock."""
+    return ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -117,9 +137,11 @@ def running_bot(
     session_factory: sessionmaker[Session],
     community: CommunitySettings,
     shared_classifier: LazyClassifier,
+    bot_clock: ManualClock,
+    admin_user_token: str | None,
 ) -> Iterator[RunningBot]:
-    settings = bot_settings(slack_standin, signing_secret, community)
-    clock = ManualClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    settings = bot_settings(slack_standin, signing_secret, community, admin_user_token)
+    clock = bot_clock
     # Retries wait Retry-After seconds; the stand-in's faults use 0-1 s so tests stay quick.
     client = build_web_client(settings.slack.bot_token, settings.slack.api_url, timeout=5)
     services = AppServices(
@@ -131,7 +153,12 @@ def running_bot(
         clock=clock,
     )
     executor = TrackingExecutor()
-    app = build_app(settings, services, listener_executor=executor)
+    backend = build_backend(settings, client, session_factory)
+    app = build_app(settings, services, listener_executor=executor, backend=backend)
+    # The process's scheduler as `conduct run` builds it, started paused: timers are set and
+    # visible, but nothing fires on the wall clock unless a test resumes it.
+    scheduler = build_scheduler(settings, services, backend)
+    scheduler.start(paused=True)
     server = make_server("127.0.0.1", 0, ConductWSGI(app), _ThreadingWSGIServer, _QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -143,3 +170,5 @@ def running_bot(
         server.shutdown()
         server.server_close()
         executor.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.enforcement import NotifyBackend
 from bot.scheduler import FIRST_SWEEP_DELAY, NAMES_SWEEP_JOB, build_scheduler
 from bot.services.members import Profile
 from bot.services.names import Sent, check_member_names, sweep_member_names
@@ -424,7 +425,9 @@ def test_scheduler_runs_the_name_sweep_every_sweep_hours(running_bot: RunningBot
         ),
     )
 
-    scheduler = build_scheduler(settings, running_bot.services)
+    scheduler = build_scheduler(
+        settings, running_bot.services, NotifyBackend(running_bot.services.client)
+    )
     job = scheduler.get_job(NAMES_SWEEP_JOB)
 
     assert job is not None and not scheduler.running
@@ -438,7 +441,12 @@ def test_scheduler_has_no_name_sweep_when_onboarding_is_off(running_bot: Running
     community = parse_community({"onboarding": {"enabled": False}})
     settings = dataclasses.replace(running_bot.settings, community=community)
 
-    assert build_scheduler(settings, running_bot.services).get_job(NAMES_SWEEP_JOB) is None
+    assert (
+        build_scheduler(
+            settings, running_bot.services, NotifyBackend(running_bot.services.client)
+        ).get_job(NAMES_SWEEP_JOB)
+        is None
+    )
 
 
 def test_names_sweep_command_runs_one_sweep(slack_standin: SlackStandIn, tmp_path: Path) -> None:

@@ -89,8 +89,12 @@ def test_thresholds_decide_nudge_flag_or_both(encoder: KeywordEncoder) -> None:
     config = EngineConfig(
         thresholds={
             PolicyId.HARASSMENT: PolicyThresholds(True, nudge_threshold=0.7, flag_threshold=0.85),
-            PolicyId.FUNDS_REQUEST: PolicyThresholds(True, nudge_threshold=None, flag_threshold=0.8),
-            PolicyId.SELF_PROMOTION: PolicyThresholds(True, nudge_threshold=0.8, flag_threshold=None),
+            PolicyId.FUNDS_REQUEST: PolicyThresholds(
+                True, nudge_threshold=None, flag_threshold=0.8
+            ),
+            PolicyId.SELF_PROMOTION: PolicyThresholds(
+                True, nudge_threshold=0.8, flag_threshold=None
+            ),
         }
     )
     engine = Engine(config, Classifier(encoder, heads()))
@@ -116,8 +120,14 @@ def test_ordinary_message_gets_no_findings(engine: Engine) -> None:
     assert verdict.response is Response.NONE
 
 
-def test_batch_uses_one_encoder_pass_and_keeps_order(engine: Engine, encoder: KeywordEncoder) -> None:
-    messages = [Message("buy now", "random"), Message("hello", "random"), Message("the war", "general-discussions")]
+def test_batch_uses_one_encoder_pass_and_keeps_order(
+    engine: Engine, encoder: KeywordEncoder
+) -> None:
+    messages = [
+        Message("buy now", "random"),
+        Message("hello", "random"),
+        Message("the war", "general-discussions"),
+    ]
     verdicts = engine.check_batch(messages)
     assert [tuple(f.policy for f in v.findings) for v in verdicts] == [
         (PolicyId.SELF_PROMOTION,),
@@ -127,7 +137,9 @@ def test_batch_uses_one_encoder_pass_and_keeps_order(engine: Engine, encoder: Ke
     assert encoder.calls == [3]
 
 
-def test_code_and_quotes_are_not_read_as_the_authors_words(engine: Engine, encoder: KeywordEncoder) -> None:
+def test_code_and_quotes_are_not_read_as_the_authors_words(
+    engine: Engine, encoder: KeywordEncoder
+) -> None:
     assert engine.check(Message("```buy now```", "random")).findings == ()
     assert engine.check(Message("&gt; you idiot", "random")).findings == ()
     assert encoder.calls == [], "empty prose is not sent to the encoder"

@@ -119,3 +119,21 @@ def test_long_quotes_are_shortened_to_fit_a_section() -> None:
         data = block.to_dict()
         if data["type"] == "section" and "text" in data:
             assert len(data["text"]["text"]) <= 3000
+
+
+def test_card_lists_steps_still_to_do_by_hand_escaped() -> None:
+    from bot.views.case_card import DecisionEntry
+    from models.enums import ActionStatus
+    from moderation.ids import ActionLevel
+
+    decision = DecisionEntry(
+        level=ActionLevel.TEMPORARY_BAN,
+        decided_by_user_id="U0ADA",
+        decided_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        status=ActionStatus.ACTIVE,
+        failed_steps=tuple(f"conversations.kick C{i} (<!here>)" for i in range(7)),
+    )
+    text = rendered(case_card_blocks(card(status=CaseStatus.RESOLVED, decision=decision)))
+    assert "Not done on Slack, do it by hand" in text
+    assert "&lt;!here&gt;" in text and "<!here>" not in text
+    assert "and 2 more" in text
