@@ -1,8 +1,9 @@
 """Finding contact details in a message: e-mail addresses, phone numbers, street addresses.
 
 Detection only: whose details they are is the private-info policy's question. Everything
-here reads ``SlackText.prose`` (code and quoted lines left out) and reports spans in
-``SlackText.plain``, so a match can be shown as evidence.
+here reads ``SlackText.prose`` (code left out) and the quoted lines (``> …``: reposting
+someone's details is posting them), and reports spans in ``SlackText.plain``, so a match
+can be shown as evidence; a match in a quoted line says so (``quoted``).
 
 * E-mail: the addresses the Slack parser found (``<mailto:…>`` and typed), plus spelled-out
   forms people use to dodge filters: "priya [at] example [dot] org", "tom(at)mail.example",
@@ -67,6 +68,8 @@ class PiiMatch:
     value: str
     public: bool = False
     obfuscated: bool = False
+    quoted: bool = False
+    """In a quoted line (``> …``): someone's words reposted, not the author's own."""
 
 
 # --------------------------------------------------------------------------- e-mail
@@ -129,10 +132,10 @@ _OBFUSCATED_EMAIL_RE: Final = re.compile(
     rf"(?P<domain>{_WORD}(?:(?:\s?\.\s?|{_BRACKET_DOT}){_WORD})*(?:\s?\.\s?|{_BRACKET_DOT})[a-z]{{2,24}})"
     r"(?![\w@])"
 )
-# With a plain "at", the domain must spell its dots: "okafor at example dot com", never
-# "look at github.com" or "me at 5pm".
+# With a plain "at", the domain must spell its dots: "okafor at example dot com" or
+# "j.okafor at example dot com", never "look at github.com" or "me at 5pm".
 _SPELLED_EMAIL_RE: Final = re.compile(
-    rf"(?<![\w.])(?P<local>{_WORD}(?:\s+dot\s+{_WORD})*)\s+at\s+"
+    rf"(?<![\w.])(?P<local>{_WORD}(?:(?:\.|\s+dot\s+){_WORD})*)\s+at\s+"
     rf"(?P<domain>{_WORD}(?:\s+dot\s+{_WORD})*\s+dot\s+(?:com|org|net|edu|gov|io|co|ai|info|[a-z]{{2}}))"
     r"(?![\w@])",
     re.IGNORECASE,
@@ -425,31 +428,50 @@ class PiiDetector:
         return f"PiiDetector(regions={self.regions!r})"
 
     def find(self, slack: SlackText) -> tuple[PiiMatch, ...]:
-        """Every contact detail in the prose of ``slack``, ordered by position in plain."""
-        prose = slack.prose
+        """Every contact detail in the prose and the quoted lines of ``slack``, ordered by
+        position in plain."""
         found: list[PiiMatch] = [
-            PiiMatch("email", e.start, e.end, e.address.lower(), is_role_address(e.address))
+            PiiMatch(
+                "email",
+                e.start,
+                e.end,
+                e.address.lower(),
+                is_role_address(e.address),
+                quoted=e.zone == "quote",
+            )
             for e in slack.emails
-            if e.zone == "prose" and not _is_placeholder(e.address)
+            if e.zone in ("prose", "quote") and not _is_placeholder(e.address)
         ]
-        in_prose: list[PiiMatch] = []
+        for m in self._find_in(slack.prose):
+            start, end = slack.prose_to_plain(m.start, m.end)
+            if not any(start < f.end and f.start < end for f in found):
+                found.append(PiiMatch(m.kind, start, end, m.value, m.public, m.obfuscated))
+        for block_start, block_text in _quote_blocks(slack):
+            for m in self._find_in(block_text):
+                start, end = block_start + m.start, block_start + m.end
+                if not any(start < f.end and f.start < end for f in found):
+                    found.append(
+                        PiiMatch(m.kind, start, end, m.value, m.public, m.obfuscated, True)
+                    )
+        return tuple(sorted(found, key=lambda m: m.start))
+
+    def _find_in(self, prose: str) -> list[PiiMatch]:
+        """Details typed in ``prose`` (phones, addresses, spelled-out e-mails), with spans
+        in ``prose``."""
+        found: list[PiiMatch] = []
         # Cheap tests first: most messages have no digit, no "[at]" and no street word,
         # and then cost a few microseconds.
         lowered = prose.lower()
         has_digit = _DIGIT_RE.search(prose) is not None
         if _may_hide_email(prose, lowered):
-            in_prose.extend(self._obfuscated_emails(prose))
+            found.extend(self._obfuscated_emails(prose))
         if has_digit:
-            in_prose.extend(self._phones(prose))
+            found.extend(self._phones(prose))
         if _count_all(lowered, _DIGIT_WORD_HINTS) >= 3:
-            in_prose.extend(self._spelled_phones(prose, in_prose))
+            found.extend(self._spelled_phones(prose, found))
         if has_digit or _may_hold_wordy_address(prose, lowered):
-            in_prose.extend(self._addresses(prose, in_prose))
-        for m in in_prose:
-            start, end = slack.prose_to_plain(m.start, m.end)
-            if not any(start < f.end and f.start < end for f in found):
-                found.append(PiiMatch(m.kind, start, end, m.value, m.public, m.obfuscated))
-        return tuple(sorted(found, key=lambda m: m.start))
+            found.extend(self._addresses(prose, found))
+        return found
 
     # -- e-mail
 
@@ -536,6 +558,34 @@ class PiiDetector:
                 text = " ".join(prose[start:end].split())
                 out.append(PiiMatch("address", start, end, text))
         return out
+
+
+def _quote_blocks(slack: SlackText) -> list[tuple[int, str]]:
+    """Runs of consecutive quoted lines as (start in plain, text): the text is plain with
+    everything outside the quotes (the ``>`` markers) blanked to spaces, so offsets carry
+    over and a signature or address over several quoted lines reads as one."""
+    blocks: list[tuple[int, str]] = []
+    quotes = slack.quotes
+    i = 0
+    while i < len(quotes):
+        j = i
+        while j + 1 < len(quotes) and _QUOTE_JOIN_RE.fullmatch(
+            slack.plain[quotes[j].end : quotes[j + 1].start]
+        ):
+            j += 1
+        start, end = quotes[i].start, quotes[j].end
+        chars = [" " if c != "\n" else c for c in slack.plain[start:end]]
+        for q in quotes[i : j + 1]:
+            chars[q.start - start : q.end - start] = q.text
+        text = "".join(chars)
+        if text.strip():
+            blocks.append((start, text))
+        i = j + 1
+    return blocks
+
+
+# What separates two quoted lines of one block: a line break and the next line's marker.
+_QUOTE_JOIN_RE: Final = re.compile(r"\n?[ \t]*(?:&gt;|>)?[ \t]*")
 
 
 def contains_any(text: str, words: Sequence[str]) -> bool:

@@ -35,6 +35,8 @@ TARGET_PRECISION = {
     PolicyId.GEOPOLITICS: 0.98,
     PolicyId.HARASSMENT: 0.93,
 }
+# Fold splits whose out-of-fold thresholds are pooled (their median is kept).
+THRESHOLD_REPEATS = 3
 # Our own examples are the register the bot works in; public sets only widen vocabulary.
 OWN_WEIGHT = 3.0
 EMBEDDING_DIM = 384
@@ -69,11 +71,14 @@ def public_sources(policy: PolicyId) -> list[tuple[Callable[[], list[Example]], 
         return [(corpus.crisislex, 0.3, 4000)]
     if policy is PolicyId.GEOPOLITICS:
         return [(corpus.ag_news, 0.2, 2500)]
+    # Harassment's public sets are tweets and Gab posts, a far rougher register than ours;
+    # at a third of the weight the others get, out-of-fold recall on our own examples at
+    # 0.90 precision rose from 0.65 to 0.70 (average precision 0.904 -> 0.913).
     return [
-        (corpus.olid, 0.3, 5000),
-        (corpus.tweeteval_hate, 0.2, 3000),
-        (corpus.edos, 0.2, 3000),
-        (corpus.davidson, 0.2, 3000),
+        (corpus.olid, 0.1, 5000),
+        (corpus.tweeteval_hate, 0.06, 3000),
+        (corpus.edos, 0.06, 3000),
+        (corpus.davidson, 0.06, 3000),
     ]
 
 
@@ -178,7 +183,7 @@ def design_matrix(texts: Sequence[str], cache: EmbeddingCache) -> Any:
 
 def fit_head(
     policy: PolicyId, rows: list[Weighted], cache: EmbeddingCache
-) -> tuple[Head, dict[str, float]]:
+) -> tuple[Head, dict[str, Any]]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
@@ -190,20 +195,31 @@ def fit_head(
     def model(c: float) -> Any:
         return LogisticRegression(C=c, solver="liblinear", max_iter=5000, class_weight="balanced")
 
-    best_c, best_score, oof_best = 1.0, -1.0, np.zeros(len(rows))
-    for c in (4.0, 16.0, 64.0):
+    def out_of_fold(c: float, seed: int) -> NDArray[np.float64]:
         oof = np.zeros(len(rows))
-        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
         for fit_idx, val_idx in folds.split(np.zeros(len(y)), y):
             fitted = model(c).fit(x[fit_idx], y[fit_idx], sample_weight=w[fit_idx])
             oof[val_idx] = fitted.predict_proba(x[val_idx])[:, 1]
+        return oof
+
+    best_c, best_score, oof_best = 1.0, -1.0, np.zeros(len(rows))
+    for c in (4.0, 16.0, 64.0):
+        oof = out_of_fold(c, SEED)
         score = _average_precision(y[own], oof[own])
         if score > best_score:
             best_c, best_score, oof_best = c, score, oof
 
     final = model(best_c).fit(x, y, sample_weight=w)
     coef = final.coef_[0].astype(np.float32)
-    threshold = operating_threshold(y[own], oof_best[own], TARGET_PRECISION[policy])
+    # The threshold is the score of a single example near the top of the ranking, so one
+    # fold split moves it a lot (geopolitics: 0.49 to 0.62 across three splits). The median
+    # over THRESHOLD_REPEATS splits is what the head keeps.
+    thresholds = [operating_threshold(y[own], oof_best[own], TARGET_PRECISION[policy])]
+    for repeat in range(1, THRESHOLD_REPEATS):
+        oof = out_of_fold(best_c, SEED + repeat)
+        thresholds.append(operating_threshold(y[own], oof[own], TARGET_PRECISION[policy]))
+    threshold = float(np.median(thresholds))
     sources = Counter(
         r.example.source if r.example.source.startswith("own") else r.example.source.split(":")[0]
         for r in rows
@@ -219,6 +235,7 @@ def fit_head(
             "c": best_c,
             "features": f"MiniLM-L6 embedding ({EMBEDDING_DIM}) + hashed word 1-2-grams and char 4-grams ({HASH_DIM})",
             "target_precision": TARGET_PRECISION[policy],
+            "threshold_repeats": THRESHOLD_REPEATS,
             "own_weight": OWN_WEIGHT,
             "training_rows": dict(sorted(sources.items())),
             "positives": int(y.sum()),
@@ -229,6 +246,7 @@ def fit_head(
         "own_average_precision": round(best_score, 4),
         "c": best_c,
         "threshold": round(threshold, 4),
+        "thresholds": [round(t, 4) for t in thresholds],
     }
     return head, cv
 

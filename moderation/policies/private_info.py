@@ -28,8 +28,14 @@ intent to target ("flood her inbox", "spread it") adds 0.25; "personal", "home",
 thresholds (0.8): on the training examples most details posted without comment were the
 author's own, a business's, or someone's with permission.
 
+Details in quoted lines (``> …``) are someone's words reposted: a first-person cue inside
+the quote ("call me on …") makes them the quoted person's, unless the author says the
+quote is their own ("copying my earlier post:").
+
 Threats to post private information are matched separately ("I'll post your address",
-"your number goes in #general", "I have your address… don't make me use it").
+"your number goes in #general", "I have your address… don't make me use it", "I have her
+address, should I drop it?", "anyone want his home address?"); a threat reported in
+quotation marks ('someone said "I know where you live"') is not the author's.
 """
 
 from __future__ import annotations
@@ -254,6 +260,8 @@ _CUES: Final = (
         r"\bmine['’]?s\b|\bmine\s+is\b|\bI['’]?m\s+the\s+(?:hiring\s+manager|organi[sz]er|"
         r"host|one)\b|\bis\s+me\b|\bwe['’]?re\s+(?:at|in)\b|\bwe['’]ll\s+be\s+at\b|"
         r"\bthat['’]s\s+what\s+I\s+do\b|\bhire\s+me\b|\bfor\s+hire\b|"
+        r"\b(?:straight|directly)\s+to\s+me\b|\bto\s+me\s+directly\b|"
+        r"\b(?:hiring\s+manager|recruiter|organi[sz]er|host|author|maintainer)\s+here\b|"
         r"\bhappy\s+to\s+(?:connect|chat|help|talk|mentor)\b|\bfeel\s+free\s+to\s+(?:reach\s+out|"
         r"call|text|e-?mail|message|ping|contact)\b(?!\s+(?:him|her|them)\b)|"
         r"\b(?:meet|meeting|see)\s+(?:you|me|us|everyone|y['’]?all)\s+(?:at|in)\b|"
@@ -365,6 +373,7 @@ _PERMISSION_RE: Final = re.compile(
     r"\bsaid\s+(?:I|we|you)\s+(?:can|could|may|should)\b|\bsaid\s+to\s+(?:share|post)\b|"
     r"\b(?:he|she|they)\s+(?:asked|agreed|consented|okayed|said\s+yes)\b|"
     r"\b(?:he|she|they)['’]?(?:s|re| is| are)\s+(?:fine|happy|ok|okay)\s+with\b|"
+    r"\b(?:fine|happy|ok|okay)\s+for\s+(?:me|us)\s+to\s+(?:share|post|pass|give|send)\b|"
     r"\b(?:okayed|consented|go-ahead|green\s+light)\b|"
     r"\bat\s+(?:his|her|their|\w+['’]s)\s+(?:own\s+)?request\b|"
     r"\bon\s+behalf\s+of\b|\b(?:she|he|they)\s+asked!|\(\s*(?:he|she|they)\s+asked\b|"
@@ -392,7 +401,8 @@ _TARGETING_RE: Final = re.compile(
     r"own|dox+(?:ed|ing)?|osint|nam(?:e|ing)\s+and\s+sham(?:e|ing)|pile\s+on|warn\s+your|"
     r"go\s+ring|scam\s+(?:him|her|them)\s+back|return\s+the\s+favou?r|anyone\s+bored|"
     r"screenshot|make\s+of\s+that\s+what|leaked|from\s+a\s+leak|registered\s+to|"
-    r"real\s+(?:name|email|address)|harasser|stalker|troll|scammer|whois)\b",
+    r"real\s+(?:name|email|address)|harasser|stalker|troll|scammer|whois|"
+    r"not\s+as\s+anonymous|remember\s+that|just\s+saying)\b",
     re.IGNORECASE,
 )
 # Words that mark a detail as private rather than a public contact.
@@ -404,7 +414,7 @@ _PRIVATE_RE: Final = re.compile(
 # "I'll post your address", "your number goes in #general", "I have your home email".
 _THREAT_NOUN: Final = (
     r"(?:(?:home|personal|private|real|work|boss['’]s|wife['’]s|husband['’]s|parents['’]?|"
-    r"mum['’]s|mom['’]s|family['’]s|\w+['’]s)\s+)*(?:address|addy|number|phone(?:\s+number)?|"
+    r"mum['’]s|mom['’]s|family['’]s|\w+['’]s)\s+)*(?:address(?:es)?|addy|numbers?|phone(?:\s+numbers?)?|"
     r"cell|mobile|e-?mail|contact\s+(?:details|info)|details|whatsapp(?:\s+number)?|info|"
     r"location|dox)"
 )
@@ -438,6 +448,22 @@ _THREAT_RES: Final = (
         r"\b(?:tell|telling|show|showing)\s+(?:everyone|everybody|people|the\s+(?:whole\s+)?"
         r"(?:slack|channel))\s+where\s+(?:you|he|she|they)\s+(?:live|lives|work)\b|"
         r"\bI\s+know\s+where\s+you\s+live\b",
+        re.IGNORECASE,
+    ),
+    # holding someone's details and offering to post them: "I have her address and her
+    # mum's number, should I drop them?", "we've got their home addresses. Time to publish"
+    re.compile(
+        r"\b(?:I|we)(?:['’]ve|\s+have)?\s+(?:have|got|found|know|dug\s+up)\s+"
+        rf"(?:[\w'’]+\s+){{0,6}}?{_THREAT_NOUN}\b[^.!?]{{0,80}}[.!?]?[^.!?]{{0,40}}?\b"
+        r"(?:post|publish|drop|leak|share|put\s+up)\s+(?:it|them|those|both|these)\b",
+        re.IGNORECASE,
+    ),
+    # offering someone's details: "anyone want the home address of the guy who…"
+    re.compile(
+        r"\b(?:anyone|who|does\s+anyone|y['’]?all)\s+(?:want|wants|need|needs)\s+(?:to\s+have\s+)?"
+        r"(?:his|her|their|@\w+['’]s|[A-Z][\w\-]+['’]s|the\s+(?:home|personal|private|real)"
+        r"(?:\s+\w+)?)\s+(?:home\s+|personal\s+|private\s+|real\s+)?(?:address|addy|number|"
+        r"phone(?:\s+number)?|cell|mobile|e-?mail)\b",
         re.IGNORECASE,
     ),
     # asking for someone's details in order to post them
@@ -485,7 +511,7 @@ _THREAT_NOUN_HINTS: Final = (
 )  # fmt: skip
 _THREAT_WHOSE_HINTS: Final = (
     "your", "ur ", "his ", "her ", "their ", "where you", "anyone", "dig up", "track down",
-    "find", "who has",
+    "find", "who has", "i have", "we have", "i've", "we've", "got ", "want",
 )  # fmt: skip
 
 # Window around a detail in which cues count; cues after it count at a longer distance.
@@ -505,6 +531,14 @@ _SCORE_THREAT_UNSURE = 0.6
 _AUDIENCE_REACH = 60  # characters after a threat's verb and noun where "…with everyone" counts
 
 
+# The author quoting their own earlier words ("copying my own post", "that was me").
+_SELF_QUOTE_RE: Final = re.compile(
+    r"\bmy\s+(?:own\s+)?(?:earlier\s+|previous\s+|last\s+|old\s+|original\s+)?"
+    r"(?:message|post|reply|comment|answer)\b|\bthat\s+(?:was|is|'s)\s+(?:me|mine)\b|"
+    r"\b(?:quoting|copying|reposting)\s+(?:myself|my\s+own)\b|"
+    r"\bI\s+(?:wrote|posted|said)\s+(?:this\s+)?(?:earlier|before|last\s+\w+)\b",
+    re.IGNORECASE,
+)
 _OPENING_QUOTES: Final = ("'", '"', "‘", "“")
 _REPORTED_RE: Final = re.compile(
     r"\b(?:wrote|said|says|posted|DM['’]?d|messaged|texted|sent|emailed|copying|copied|"
@@ -588,30 +622,42 @@ def _attribute(signals: MessageSignals, item: PiiMatch) -> _Attribution:
     left = text[max(start - _LEFT_WINDOW, 0) : start]
     right = text[end : end + _RIGHT_WINDOW]
     quoted = _in_reported_quote(text, start)
+    if item.quoted and _SELF_QUOTE_RE.search(signals.prose):
+        return _Attribution(Owner.SELF, _SCORE_CLEARED)  # "my earlier post:" over a quote
+    block = _quote_block(signals, item) if item.quoted else None
     for tier in _TIERS:
         found = [
-            (distance, cue)
+            (distance, cue, position)
             for cue in _CUES
             if cue.tier == tier
-            for distance in _distances(cue, left, right)
+            for distance, position in _distances(cue, left, right, start, end)
         ]
         if not found:
             continue
-        owner = min(found, key=lambda f: f[0])[1].owner
-        if quoted and owner is Owner.SELF:
-            # "my address is …" in someone else's words
+        _, nearest, position = min(found, key=lambda f: f[0])
+        owner = nearest.owner
+        if owner is Owner.SELF and (
+            quoted or (block is not None and block[0] <= position <= block[1])
+        ):
+            # "my address is …" in someone else's words, or in a quoted line ("> call me
+            # on …"): the quoted person's own. "my earlier post:" above a quote stays mine.
             return _Attribution(Owner.OTHER, _SCORE_BY_TIER[_DECISIVE])
         # Several cues pointing at another person are surer than the nearest alone.
-        return _Attribution(owner, max(cue.score for _, cue in found if cue.owner is owner))
+        return _Attribution(owner, max(cue.score for _, cue, _ in found if cue.owner is owner))
     return _Attribution(Owner.UNKNOWN, _SCORE_UNKNOWN)
 
 
-def _distances(cue: _Cue, left: str, right: str) -> list[float]:
-    """How far each match of ``cue`` ends before the detail, or starts after it."""
-    out = [] if cue.side == "right" else [float(len(left) - m.end()) for m in cue.finditer(left)]
+def _distances(cue: _Cue, left: str, right: str, start: int, end: int) -> list[tuple[float, int]]:
+    """How far each match of ``cue`` ends before the detail, or starts after it, and where
+    it is (``left`` ends at ``start``, where the detail starts; ``right`` starts at ``end``)."""
+    out = (
+        []
+        if cue.side == "right"
+        else [(float(len(left) - m.end()), start - len(left) + m.end()) for m in cue.finditer(left)]
+    )
     m = None if cue.side == "left" else cue.search(right)
     if m is not None:
-        out.append(m.start() * _RIGHT_PENALTY)
+        out.append((m.start() * _RIGHT_PENALTY, end + m.start()))
     return out
 
 
@@ -625,14 +671,51 @@ def _in_reported_quote(text: str, start: int) -> bool:
     return _REPORTED_RE.search(before[:opening]) is not None
 
 
+def _quote_block(signals: MessageSignals, item: PiiMatch) -> tuple[int, int] | None:
+    """The run of quoted lines holding ``item``, in the coordinates of ``_masked``."""
+    quotes = signals.slack.quotes
+    plain = signals.plain
+    for i, q in enumerate(quotes):
+        if not q.start <= item.start <= q.end:
+            continue
+        first, last = i, i
+        while first > 0 and not plain[quotes[first - 1].end : quotes[first].start].strip("\n >"):
+            first -= 1
+        while last + 1 < len(quotes) and not plain[quotes[last].end : quotes[last + 1].start].strip(
+            "\n >"
+        ):
+            last += 1
+        return _to_masked(signals, item, quotes[first].start), _to_masked(
+            signals, item, quotes[last].end
+        )
+    return None
+
+
+def _to_masked(signals: MessageSignals, keep: PiiMatch, pos: int) -> int:
+    """Where ``pos`` in plain lands in the text ``_masked`` makes for ``keep``."""
+    shift = 0
+    done = 0
+    for cut_start, cut_end in _cuts(signals, keep):
+        if cut_start < done:
+            continue
+        if cut_end <= pos:
+            shift += cut_end - cut_start - 1
+        done = cut_end
+    return pos - shift
+
+
+def _cuts(signals: MessageSignals, keep: PiiMatch) -> list[tuple[int, int]]:
+    return sorted(
+        [(c.start, c.end) for c in signals.slack.code]
+        + [(o.start, o.end) for o in signals.pii if o is not keep]
+    )
+
+
 def _masked(signals: MessageSignals, keep: PiiMatch) -> tuple[str, int, int]:
     """``plain`` with code and every other detail cut to one space, and where ``keep`` is
     in it: their words are no cues, and a list of details does not push its heading out
     of the window."""
-    cuts = sorted(
-        [(c.start, c.end) for c in signals.slack.code]
-        + [(o.start, o.end) for o in signals.pii if o is not keep]
-    )
+    cuts = _cuts(signals, keep)
     plain = signals.plain
     pieces: list[str] = []
     pos = 0
@@ -666,11 +749,11 @@ def _assess_threat(signals: MessageSignals) -> Assessment | None:
         return None
     for pattern in _THREAT_RES:
         m = pattern.search(prose)
-        if m is not None:
+        if m is not None and not _in_reported_quote(prose, m.start()):
             return _threat(signals, m, _SCORE_THREAT)
     for pattern in _CONTEXT_THREAT_RES:
         m = pattern.search(prose)
-        if m is not None:
+        if m is not None and not _in_reported_quote(prose, m.start()):
             audience = _AUDIENCE_RE.search(prose, m.end(), m.end() + _AUDIENCE_REACH)
             menacing = audience or _INTIMIDATION_RE.search(prose)
             return _threat(signals, m, _SCORE_THREAT if menacing else _SCORE_THREAT_UNSURE)

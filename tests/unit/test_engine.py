@@ -64,8 +64,9 @@ def policies_of(engine: Engine, text: str, channel: str) -> set[PolicyId]:
 
 
 def test_plug_is_fine_in_the_plugs_channel_and_nudged_elsewhere(engine: Engine) -> None:
-    assert policies_of(engine, "buy my course", "shameless-plugs") == set()
-    assert policies_of(engine, "buy my course", "random") == {PolicyId.SELF_PROMOTION}
+    plug = "buy my course today, only this week"
+    assert policies_of(engine, plug, "shameless-plugs") == set()
+    assert policies_of(engine, plug, "random") == {PolicyId.SELF_PROMOTION}
 
 
 def test_funds_requests_are_in_scope_in_every_channel(engine: Engine) -> None:
@@ -124,7 +125,7 @@ def test_batch_uses_one_encoder_pass_and_keeps_order(
     engine: Engine, encoder: KeywordEncoder
 ) -> None:
     messages = [
-        Message("buy now", "random"),
+        Message("buy now before the price goes up", "random"),
         Message("hello", "random"),
         Message("the war", "general-discussions"),
     ]

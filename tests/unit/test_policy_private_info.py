@@ -490,3 +490,96 @@ def test_the_strongest_detail_of_a_message_is_the_evidence() -> None:
 def test_signals_compute_details_once() -> None:
     sig = signals("her number is 0712 345 678")
     assert sig.pii is sig.pii
+
+
+# --------------------------------------------------------------------------- quoted lines
+
+
+def test_details_in_quoted_lines_are_found_and_marked_as_quoted() -> None:
+    text = (
+        "Reposting his signature:\n> Rafael Mendes\n> rafael.m@example.com.br\n> +55 21 99555 0187"
+    )
+    sig = signals(text)
+    found = {(m.kind, sig.plain[m.start : m.end], m.quoted) for m in sig.pii}
+    assert found == {
+        ("email", "rafael.m@example.com.br", True),
+        ("phone", "+55 21 99555 0187", True),
+    }
+
+
+def test_an_address_over_two_quoted_lines_is_one_detail() -> None:
+    sig = signals("she sent me this:\n> at home this week: 31 Rue des Martyrs,\n> 75009 Paris")
+    (item,) = sig.pii
+    assert item.kind == "address" and item.quoted
+    assert item.value == "31 Rue des Martyrs, 75009 Paris"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reposting what he sent me so you all know who this is:\n> Rafael Mendes\n> rafael.m@example.com.br",
+        "This is the DM he sent me:\n> if you want to talk like adults call me on 07700 900 457",
+        "look what my ex put in her bio before deleting it\n> Text me +1 415 555 0139",
+    ],
+)
+def test_someone_elses_details_reposted_in_a_quote_fire(text: str) -> None:
+    assert fires(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quote from my earlier message, since people keep asking:\n> I'm reachable at +61 2 5550 1234",
+        "> email me at priya.work@example.in if you want the slides\nthat was me last week, still true!",
+        "Reposting from our careers page:\n> To apply, write to fellowships@publicinterest.example.org",
+        "From the organisers:\n> Venue: Example Hub, 14 Rue de Rivoli, 75004 Paris",
+    ],
+)
+def test_own_or_public_details_in_a_quote_pass(text: str) -> None:
+    assert not fires(text)
+
+
+# --------------------------------------------------------------------------- more threats
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she thinks she's anonymous on here. I have her address and her mum's number, should I drop them?",
+        "We've got the home addresses of the officials who certified it. Time to publish them.",
+        "Anyone want the home address of the guy who cut me off at the meetup? Took me 5 minutes.",
+    ],
+)
+def test_holding_or_offering_someones_details_to_post_is_a_threat(text: str) -> None:
+    assessment = assess(text)
+    assert assessment is not None and assessment.reason == THREAT_REASON
+    assert assessment.score >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Someone said "I know where you live" to my teen in a game chat. Is that reportable?',
+        "I have your email from the signup sheet, I'll send you the photos tonight",
+        "Anyone want the address of the venue? It's on the event page",
+    ],
+)
+def test_reported_threats_and_kind_uses_are_not_threats(text: str) -> None:
+    assert not fires(text)
+
+
+def test_a_spelled_out_address_with_dots_in_the_name_is_found() -> None:
+    sig = signals("the scammer's real email is tom.harlow.private at example dot co dot uk")
+    assert [m.value for m in sig.pii] == ["tom.harlow.private@example.co.uk"]
+    assert fires("the scammer's real email is tom.harlow.private at example dot co dot uk")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I asked Kofi and he's happy for me to share his email: kofi.mensah@example.gh",
+        "Hiring manager here: questions can go straight to me, nadia.rahman@example.com",
+    ],
+)
+def test_permission_and_the_author_as_hiring_manager_pass(text: str) -> None:
+    assert not fires(text)
