@@ -12,6 +12,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.ids import CaseAction, CaseCallback, DecisionBlock
@@ -19,6 +20,7 @@ from bot.services.members import find_member
 from bot.views.decision_form import notice_block_id
 from models import (
     ActionStatus,
+    Case,
     CaseNote,
     CaseStatus,
     Report,
@@ -476,3 +478,36 @@ def test_non_moderator_cannot_redraw_the_decision_form(running_bot: RunningBot) 
 
     assert running_bot.standin.calls("views.update") == []
     assert audit_actions(running_bot).count("auth.refused") == 1
+
+
+@pytest.mark.parametrize(
+    ("level", "extra"),
+    [
+        (ActionLevel.CORRECTION, {}),
+        (ActionLevel.WARNING, {"days": 30, "justification": "second time"}),
+        (ActionLevel.TEMPORARY_BAN, {"days": 7, "justification": "threats"}),
+        (ActionLevel.PERMANENT_BAN, {"justification": "targeted harassment"}),
+        (ActionLevel.NO_ACTION, {"notice": None}),
+    ],
+)
+def test_a_members_report_is_walked_to_each_ladder_level(
+    running_bot: RunningBot, level: ActionLevel, extra: dict[str, Any]
+) -> None:
+    from tests.integration.test_reports import form_values, open_form, submit
+
+    open_form(running_bot, "<@U0BOB|bob> kept messaging me after I said stop")
+    submit(running_bot, form_values(who=("U0BOB",), what="Kept messaging me after I said stop"))
+    with running_bot.services.session_factory() as session:
+        [reported] = session.scalars(select(Case))
+    click(running_bot, reported, CaseAction.TAKE_ACTION, "carla")
+
+    decide(running_bot, reported, "carla", decision_values(level, tell_reporter=True, **extra))
+
+    [action] = actions(running_bot)
+    assert action.level == level
+    assert reload(running_bot, reported).status == CaseStatus.RESOLVED
+    notices = dms_to(running_bot, "bob")
+    assert len(notices) == (0 if level is ActionLevel.NO_ACTION else 1)
+    outcome = [m for m in dms_to(running_bot, "alice") if "An update on your report" in m["text"]]
+    assert len(outcome) == 1
+    assert "U0ALICE" not in json.dumps(notices), "the reported member never learns who reported"
