@@ -57,7 +57,9 @@ def timed_each(fn: object, items: list[object]) -> list[float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime intra-op threads")
@@ -94,8 +96,14 @@ def main() -> int:
         "encoder": encoder.info.as_dict(),
         "messages": len(messages),
         "model_load_s": round(load_s, 2),
-        "engine_batch1_ms": {"p50": round(statistics.median(engine_ms), 2), "p99": round(percentile(engine_ms, 99), 2)},
-        "encoder_batch1_ms": {"p50": round(statistics.median(encoder_ms), 2), "p99": round(percentile(encoder_ms, 99), 2)},
+        "engine_batch1_ms": {
+            "p50": round(statistics.median(engine_ms), 2),
+            "p99": round(percentile(engine_ms, 99), 2),
+        },
+        "encoder_batch1_ms": {
+            "p50": round(statistics.median(encoder_ms), 2),
+            "p99": round(percentile(encoder_ms, 99), 2),
+        },
         f"engine_batch{b}_msgs_per_s": round(engine_rate, 1),
         f"encoder_batch{b}_msgs_per_s": round(encoder_rate, 1),
         "batched_throughput_vs_bare_encoder": round(engine_rate / encoder_rate, 3),

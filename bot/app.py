@@ -12,6 +12,7 @@ from slack_bolt import App, BoltResponse
 
 from bot.enforcement import EnforcementBackend, build_backend
 from bot.listeners import appeals, cases, errors, home, members, messages, nudges, reports
+from bot.observability import event_outcome, instrument_app, propagating_executor
 from bot.services.context import AppServices
 from bot.services.events import claim_event
 from bot.settings import Settings
@@ -38,9 +39,10 @@ def build_app(
         client=services.client,
         signing_secret=settings.slack.signing_secret or "",
         token_verification_enabled=token_verification_enabled,
-        listener_executor=listener_executor,
+        listener_executor=propagating_executor(listener_executor),
         logger=logging.getLogger("conduct.bolt"),
     )
+    instrument_app(app, services)  # first: binds the log context the others' lines carry
     app.use(_deduplicate_deliveries(services))
     messages.register(app, settings, services, backend)
     nudges.register(app, settings, services)
@@ -62,7 +64,9 @@ def _deduplicate_deliveries(services: AppServices) -> Callable[..., BoltResponse
             return next()
         kind = str((body.get("event") or {}).get("type", "unknown"))
         if claim_event(services.session_factory, event_id, kind, services.clock.now()):
+            services.metrics.event(kind, event_outcome(body.get("event") or {}))
             return next()
+        services.metrics.event(kind, "duplicate")
         log.info("dropped duplicate delivery", extra={"event_id": event_id, "kind": kind})
         return BoltResponse(status=200, body="")
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_insight import add_commands as add_insight_commands
 from bot.cli_moderation import add_commands as add_moderation_commands
+from bot.observability import configure_logging
 from bot.settings import ConfigError, MissingCredentials, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -27,13 +30,9 @@ MISSING_CREDENTIALS_HELP = (
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    # Alembic narrates every plugin and revision at INFO; a person needs only the outcome.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        # JSON lines unless on a terminal (LOG_FORMAT), LOG_LEVEL; alembic quiet below WARNING.
+        configure_logging(level=logging.DEBUG if getattr(args, "verbose", False) else None)
         settings = load_settings(config_path=getattr(args, "config", None))
         code: int = args.handler(args, settings)
     except MissingCredentials as exc:
@@ -105,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.set_defaults(handler=_names_sweep)
     add_moderation_commands(commands)
+    add_insight_commands(commands)
     return parser
 
 
@@ -119,45 +119,99 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         missing.append("SLACK_APP_TOKEN")
     if missing:
         raise MissingCredentials(missing)
+    from bot.transport import DEFAULT_HEALTH_PORT, DEFAULT_SHUTDOWN_TIMEOUT
+
+    shutdown_timeout = _env_seconds("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT)
     log = logging.getLogger("conduct")
     log.info("Slack Web API base URL: %s", settings.slack.api_url)
+    if settings.community.enforcement.backend == "scim":
+        log.info("Slack SCIM API base URL: %s", settings.slack.scim_url)
     if args.migrate:
         from migrations.runner import upgrade
 
         upgrade(settings.database_url)
 
     from bot.runtime import build_runtime
-    from bot.transport import serve_http, serve_socket_mode
+    from bot.transport import ConductWSGI, serve_http, serve_socket_mode
 
     if socket_mode:
+        health_port = _env_port("HEALTH_PORT", DEFAULT_HEALTH_PORT)
         runtime = build_runtime(settings)
         log.info("starting in Socket Mode")
         runtime.start_background_jobs()
         try:
-            serve_socket_mode(runtime.app, settings.slack.app_token or "")
+            serve_socket_mode(
+                runtime.app,
+                settings.slack.app_token or "",
+                probes=ConductWSGI(
+                    None,
+                    runtime.health,
+                    shutdown=runtime.shutdown,
+                    metrics=runtime.services.metrics,
+                ),
+                host=settings.host,
+                health_port=health_port,
+                shutdown_timeout=shutdown_timeout,
+            )
         finally:
-            runtime.stop_background_jobs()
+            runtime.shutdown(0)
+        if runtime.listener_executor.pending:
+            # Cut off at the bound (logged by the runtime): do not wait for those threads.
+            logging.shutdown()
+            os._exit(0)
         return 0
     port = args.port or settings.port
-    log.info("serving Slack requests on %s:%d/slack/events", settings.host, port)
+    log.info(
+        "serving Slack requests on %s:%d/slack/events (gunicorn, %d worker(s) x %d threads)",
+        settings.host,
+        port,
+        args.workers,
+        args.threads,
+    )
     serve_http(
         lambda: _http_worker_app(settings),
         settings.host,
         port,
         workers=args.workers,
         threads=args.threads,
+        shutdown_timeout=shutdown_timeout,
     )
     return 0
 
 
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ConfigError(name, f"must be a number of seconds above 0 (at most 3600), got {raw!r}")
+    return value
+
+
+def _env_port(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(name, f"must be a port number from 1 to 65535, got {raw!r}")
+    return int(raw)
+
+
 def _http_worker_app(settings: Settings) -> ConductWSGI:
-    """Built in each gunicorn worker after the fork, background jobs included."""
+    """Built in each gunicorn worker after the fork, background jobs included; the worker's
+    exit hook calls its `shutdown`."""
     from bot.runtime import build_runtime
     from bot.transport import ConductWSGI
 
     runtime = build_runtime(settings)
     runtime.start_background_jobs()
-    return ConductWSGI(runtime.app)
+    return ConductWSGI(
+        runtime.app, runtime.health, shutdown=runtime.shutdown, metrics=runtime.services.metrics
+    )
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

@@ -19,12 +19,14 @@ from bot.services.names import SweepCounts, sweep_member_names
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.reports.monthly import MonthlyPost
     from bot.services.context import AppServices
 
 log = logging.getLogger(__name__)
 
 NAMES_SWEEP_JOB = "names.sweep"
 BAN_SWEEP_JOB = "ban.sweep"
+TRANSPARENCY_JOB = "transparency.monthly"
 #: The first sweep waits a little after start-up (the app is busiest then), and replicas
 #: started together spread out by up to this much.
 FIRST_SWEEP_DELAY = timedelta(minutes=5)
@@ -68,7 +70,31 @@ def build_scheduler(
             coalesce=True,
             misfire_grace_time=None,
         )
+    transparency = community.transparency
+    if transparency.enabled:
+        # Days 1-7: a process that was down on the 1st still posts; the month's claim in the
+        # database makes every later run (and every other replica) a no-op.
+        scheduler.add_job(
+            run_transparency_post,
+            "cron",
+            day="1-7",
+            hour=transparency.post_hour_utc,
+            args=(settings, services),
+            id=TRANSPARENCY_JOB,
+            jitter=60,
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler
+
+
+def run_transparency_post(settings: Settings, services: AppServices) -> MonthlyPost | None:
+    from bot.reports.monthly import post_monthly_report
+
+    channel = settings.community.transparency.monthly_channel
+    if channel is None:
+        return None
+    return post_monthly_report(services, channel, settings.community.name)
 
 
 def run_names_sweep(settings: Settings, services: AppServices) -> SweepCounts:

@@ -36,6 +36,11 @@ ENVIRONMENT_VARIABLES = frozenset(
         "CONDUCT_CONFIG",
         "HOST",
         "PORT",
+        "HEALTH_PORT",
+        "SHUTDOWN_TIMEOUT",
+        "LOG_FORMAT",
+        "LOG_LEVEL",
+        "PROMETHEUS_MULTIPROC_DIR",
     }
 )
 
@@ -134,6 +139,20 @@ class AppealSettings:
 
 
 @dataclass(frozen=True)
+class TransparencySettings:
+    """The monthly transparency post (README, "Transparency report"): on the 1st of each month
+    at `post_hour_utc`, last month's summary and chart go to `monthly_channel`. Off while the
+    channel is empty."""
+
+    monthly_channel: str | None = None
+    post_hour_utc: int = 9
+
+    @property
+    def enabled(self) -> bool:
+        return self.monthly_channel is not None
+
+
+@dataclass(frozen=True)
 class CommunitySettings:
     name: str = "All Tech Is Human"
     guidelines_url: str = "https://alltechishuman.org/code-of-conduct"
@@ -147,6 +166,7 @@ class CommunitySettings:
     onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
     appeals: AppealSettings = field(default_factory=AppealSettings)
     enforcement: EnforcementSettings = field(default_factory=EnforcementSettings)
+    transparency: TransparencySettings = field(default_factory=TransparencySettings)
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(
@@ -242,6 +262,7 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
         "onboarding",
         "appeals",
         "enforcement",
+        "transparency",
     )
 
     community = t.table("community")
@@ -258,6 +279,13 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
     appeals.only("window_days", "channel")
     enforcement = t.table("enforcement")
     enforcement.only("backend", "sweep_seconds", "lift_lease_seconds")
+    transparency = t.table("transparency")
+    transparency.only("monthly_channel", "post_hour_utc")
+    post_hour = transparency.integer("post_hour_utc", defaults.transparency.post_hour_utc, 0)
+    if post_hour > 23:
+        raise ConfigError(
+            transparency.key("post_hour_utc"), f"must be an hour from 0 to 23, got {post_hour}"
+        )
     backend = enforcement.string("backend", defaults.enforcement.backend)
     if backend not in ENFORCEMENT_BACKENDS:
         raise ConfigError(
@@ -321,6 +349,14 @@ def parse_community(raw: Mapping[str, Any]) -> CommunitySettings:
             lift_lease_seconds=enforcement.positive_number(
                 "lift_lease_seconds", defaults.enforcement.lift_lease_seconds
             ),
+        ),
+        transparency=TransparencySettings(
+            monthly_channel=(
+                _channel(transparency, "monthly_channel", "x")
+                if transparency.string("monthly_channel", "")
+                else None
+            ),
+            post_hour_utc=post_hour,
         ),
     )
 

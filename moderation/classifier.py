@@ -189,13 +189,17 @@ class LazyClassifier:
     """Loads the encoder on first use, so a process that never checks a message (the CLI's
     `db` commands, an account-only sweep) never pays for it."""
 
-    def __init__(self, heads_dir: Path = HEADS_DIR) -> None:
+    def __init__(self, heads_dir: Path = HEADS_DIR, *, threads: int | None = None) -> None:
         self._heads_dir = heads_dir
+        self._threads = threads
         self._lock = threading.Lock()
         self._classifier: Classifier | None = None
 
     def get(self) -> Classifier:
         with self._lock:
             if self._classifier is None:
-                self._classifier = Classifier.load(self._heads_dir)
+                from moderation.encoder import Encoder
+
+                encoder = Encoder.load(threads=self._threads)
+                self._classifier = Classifier.load(self._heads_dir, encoder)
             return self._classifier

@@ -15,7 +15,7 @@ from bot.enforcement.channels import ChannelsBackend
 from bot.enforcement.notify import NotifyBackend
 from bot.enforcement.scim import ScimBackend, build_scim_client
 from bot.settings import ENFORCEMENT_BACKENDS, ConfigError, Settings
-from bot.slack_client import build_web_client
+from bot.slack_client import build_web_client, client_metrics
 
 __all__ = [
     "ChannelsBackend",
@@ -40,7 +40,9 @@ def build_backend(
         return NotifyBackend(client)
     if choice == "channels":
         admin_client = (
-            build_web_client(admin_token, settings.slack.api_url) if admin_token else None
+            build_web_client(admin_token, settings.slack.api_url, metrics=client_metrics(client))
+            if admin_token
+            else None
         )
         return ChannelsBackend(client, session_factory, admin_client=admin_client)
     if choice == "scim":

@@ -12,7 +12,7 @@ from bot.events import MemberMessage, is_member_message, member_message
 from bot.services.banned_messages import delete_if_banned
 from bot.services.case_cards import redraw_case_card
 from bot.services.members import ensure_member
-from bot.services.message_checks import check_message, record_verdict
+from bot.services.message_checks import CheckOutcome, check_message, record_verdict
 from bot.services.names import check_names_on_first_message
 from bot.services.no_contact import check_no_contact
 from bot.services.nudges import deliver_nudge
@@ -71,7 +71,12 @@ def handle_member_message(
         and not message.channel_id.startswith("D")
     )
     verdict = (
-        check_message(services.engine, message, services.directory.name_of(message.channel_id))
+        check_message(
+            services.engine,
+            message,
+            services.directory.name_of(message.channel_id),
+            services.metrics,
+        )
         if checked
         else None
     )
@@ -81,10 +86,17 @@ def handle_member_message(
             outcome = None
         else:
             outcome = record_verdict(session, settings.community, message, member, verdict, now)
-    check_names_on_first_message(services, settings, message.user_id, now)
-    if outcome is None:
+    if outcome is not None:
+        _carry_out(services, settings, outcome, event_id)
+    else:
         log.debug("member message checked", extra={"event_id": event_id})
-        return
+    # After the nudge: a newcomer's first message waits for nothing it does not need.
+    check_names_on_first_message(services, settings, message.user_id, now)
+
+
+def _carry_out(
+    services: AppServices, settings: Settings, outcome: CheckOutcome, event_id: str | None
+) -> None:
     log.info(
         "findings recorded",
         extra={
@@ -94,13 +106,16 @@ def handle_member_message(
             "cases": outcome.cases,
         },
     )
+    for policy, status in outcome.held_nudges:
+        services.metrics.nudge(policy.value, status.value)
     for planned in outcome.nudges:
-        deliver_nudge(
+        delivered = deliver_nudge(
             services.session_factory,
             services.client,
             services.directory,
             settings.community,
             planned,
         )
+        services.metrics.nudge(planned.policy.value, "sent" if delivered else "failed")
     for case_id in outcome.cases:
         redraw_case_card(services, settings.community.channels.moderators, case_id)

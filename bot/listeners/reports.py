@@ -97,4 +97,5 @@ def register(app: App, settings: Settings, services: AppServices) -> None:
                 "source": submission.metadata.source.value,
             },
         )
+        services.metrics.reports.labels(submission.metadata.source.value).inc()
         announce_report(services, settings.community.channels.moderators, filed)

@@ -74,6 +74,7 @@ def delete_if_banned(
             ts=message.ts,
             error=None if step.ok else step.detail,
         )
+    services.metrics.failed_steps(backend.name, [step])
     if not step.ok:
         log.warning(
             "banned member's message not deleted",

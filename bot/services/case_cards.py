@@ -7,7 +7,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.enforcement.base import outstanding_failures
@@ -191,10 +191,35 @@ def publish_case_card(
                 extra={"case_id": case_id, "error": exc.response.get("error")},
             )
             return False
-        case.card_channel_id = str(posted["channel"])
-        case.card_ts = str(posted["ts"])
+        # Recorded only if no other thread or replica recorded its own card meanwhile (a plain
+        # UPDATE, so it neither needs nor bumps the case's version: a moderator deciding at
+        # this moment is not told the case changed). The loser removes its duplicate.
+        session.rollback()
+        claimed = session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.card_ts.is_(None))
+            .values(card_channel_id=str(posted["channel"]), card_ts=str(posted["ts"]))
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
         return True
+    try:
+        client.chat_delete(channel=str(posted["channel"]), ts=str(posted["ts"]))
+    except SlackApiError as exc:
+        log.warning(
+            "duplicate case card not removed",
+            extra={"case_id": case_id, "error": exc.response.get("error")},
+        )
+    return publish_case_card(
+        session_factory,
+        client,
+        directory,
+        moderators_channel,
+        case_id,
+        now=now,
+        moderators=moderators,
+    )
 
 
 def redraw_case_card(services: AppServices, moderators_channel: str, case_id: int) -> bool:

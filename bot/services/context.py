@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
+from bot.observability import Metrics
 from bot.services.ban_timers import BanTimers
 from bot.services.channels import ChannelDirectory
 from bot.services.moderators import ModeratorDirectory
@@ -26,3 +27,4 @@ class AppServices:
     moderators: ModeratorDirectory
     clock: Clock = field(default_factory=SystemClock)
     timers: BanTimers = field(default_factory=BanTimers)
+    metrics: Metrics = field(default_factory=Metrics)

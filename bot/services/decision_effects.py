@@ -30,6 +30,7 @@ def carry_out_decision(
     backend: EnforcementBackend,
     outcome: DecisionOutcome,
 ) -> None:
+    services.metrics.decisions.labels(outcome.level.value).inc()
     _send_notice(services, community, outcome)
     _tell_reporters(services, outcome)
     # The card first, so the backend's checklist can go into its thread.
@@ -139,6 +140,7 @@ def _run_backend(
             backend=backend.name,
             failed=[s.step for s in steps if not s.ok],
         )
+    services.metrics.failed_steps(backend.name, steps)
     return any(not s.ok for s in steps)
 
 

@@ -19,6 +19,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
@@ -34,6 +35,9 @@ from bot.settings import CommunitySettings
 from bot.views.notices import ban_ended_text
 from models import ActionStatus, EnforcementAction, Member, RemovedMembership
 from moderation.ids import ActionLevel
+
+if TYPE_CHECKING:
+    from bot.observability import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +89,9 @@ def active_temporary_bans(session: Session) -> list[tuple[int, datetime]]:
     return [(action_id, expires_at) for action_id, expires_at in rows if expires_at is not None]
 
 
-def claim_expiry(session: Session, action_id: int, now: datetime) -> bool:
+def claim_expiry(
+    session: Session, action_id: int, now: datetime, metrics: Metrics | None = None
+) -> bool:
     """Mark one ended ban expired, if nobody has; True for the one caller that did."""
     claimed = session.execute(
         update(EnforcementAction)
@@ -103,6 +109,8 @@ def claim_expiry(session: Session, action_id: int, now: datetime) -> bool:
     action = session.get(EnforcementAction, action_id)
     assert action is not None
     member = session.get(Member, action.member_id)
+    if metrics is not None and action.expires_at is not None:
+        metrics.lift_delay.observe((now - action.expires_at).total_seconds())
     record(
         session,
         "action.expired",
@@ -117,7 +125,7 @@ def claim_expiry(session: Session, action_id: int, now: datetime) -> bool:
     return True
 
 
-def claim_due_bans(session: Session, now: datetime) -> list[int]:
+def claim_due_bans(session: Session, now: datetime, metrics: Metrics | None = None) -> list[int]:
     """Claim every ended ban still active in one statement (UPDATE … RETURNING): under
     concurrent sweeps each row goes to exactly one of them, and a burst of expiries ends in
     one round trip rather than one per ban."""
@@ -149,6 +157,8 @@ def claim_due_bans(session: Session, now: datetime) -> list[int]:
         )
     }
     for row in rows:
+        if metrics is not None:
+            metrics.lift_delay.observe((now - row.expires_at).total_seconds())
         record(
             session,
             "action.expired",
@@ -268,7 +278,7 @@ def lift_if_due(
 ) -> bool:
     """The per-ban timer's job: lift this ban if it has ended and nobody else has."""
     with services.session_factory.begin() as session:
-        claimed = claim_expiry(session, action_id, services.clock.now())
+        claimed = claim_expiry(session, action_id, services.clock.now(), services.metrics)
     if claimed:
         finish_lift(services, backend, community, action_id)
     return claimed
@@ -291,7 +301,7 @@ def lift_due_bans(
     Slack's per-workspace rate limits bound that however many replicas share the work).
     """
     with services.session_factory.begin() as session:
-        claimed = claim_due_bans(session, services.clock.now())
+        claimed = claim_due_bans(session, services.clock.now(), services.metrics)
     if claimed:
         with ThreadPoolExecutor(max_workers=FINISH_THREADS, thread_name_prefix="lift") as pool:
             for future in [

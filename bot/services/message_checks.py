@@ -6,8 +6,10 @@ a plan, so a Slack failure never loses a detection and a retry never nudges twic
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +23,9 @@ from moderation.engine import Engine
 from moderation.message import Message
 from moderation.text import excerpt, parse_slack_text
 from moderation.verdict import Finding, Verdict
+
+if TYPE_CHECKING:
+    from bot.observability import Metrics
 
 EXCERPT_LIMIT = 300
 NUDGING = (Response.NUDGE, Response.NUDGE_FLAG)
@@ -46,12 +51,21 @@ class CheckOutcome:
     nudges: list[PlannedNudge] = field(default_factory=list)
     cases: list[int] = field(default_factory=list)
     """Cases opened or joined: their cards need posting or redrawing."""
+    held_nudges: list[tuple[PolicyId, NudgeStatus]] = field(default_factory=list)
+    """Nudges recorded but not to be sent: suppressed by the rate limit, or shadow."""
 
 
-def check_message(engine: Engine, message: MemberMessage, channel_name: str) -> Verdict:
-    return engine.check(
+def check_message(
+    engine: Engine, message: MemberMessage, channel_name: str, metrics: Metrics | None = None
+) -> Verdict:
+    started = time.perf_counter()
+    verdict = engine.check(
         Message(text=message.text, channel=channel_name, id=message.ts, author_id=message.user_id)
     )
+    if metrics is not None:
+        findings = [(f.policy.value, f.response.value) for f in verdict.findings]
+        metrics.check(time.perf_counter() - started, findings)
+    return verdict
 
 
 def record_verdict(
@@ -69,7 +83,7 @@ def record_verdict(
         if detection is None:
             continue  # this message was already handled for this policy (an edit, a retry)
         if finding.response in NUDGING:
-            planned = _decide_nudge(session, community, message, member, detection, now)
+            planned = _decide_nudge(session, community, message, member, detection, now, outcome)
             if planned is not None:
                 outcome.nudges.append(planned)
         if finding.response in FLAGGING:
@@ -149,6 +163,7 @@ def _decide_nudge(
     member: Member,
     detection: Detection,
     now: datetime,
+    outcome: CheckOutcome,
 ) -> PlannedNudge | None:
     policy = detection.policy
     if is_exempt(community, policy, message.user_id):
@@ -166,6 +181,7 @@ def _decide_nudge(
     session.add(nudge)
     session.flush()
     if status != NudgeStatus.SENT:
+        outcome.held_nudges.append((policy, status))
         return None
     return PlannedNudge(
         nudge_id=nudge.id,

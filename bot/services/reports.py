@@ -25,6 +25,7 @@ from bot.services.cases import open_or_join_case
 from bot.services.context import AppServices
 from bot.services.direct_messages import send_direct_message
 from bot.services.members import PROFILE_MAX_AGE, Profile, ensure_member, upsert_member
+from bot.slack_client import derived_client
 from bot.views.report_form import (
     CONTACT_OTHER_MAX,
     DESCRIPTION_MAX,
@@ -115,16 +116,7 @@ def quick_permalink(
     the link is looked up again when the report is filed)."""
     if not channel_id or not message_ts:
         return None
-    quick = WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=PERMALINK_TIMEOUT_SECONDS,
-        ssl=client.ssl,
-        proxy=client.proxy,
-        headers=dict(client.headers),
-        retry_handlers=[],
-        logger=client.logger,
-    )
+    quick = derived_client(client, timeout=PERMALINK_TIMEOUT_SECONDS, retry_handlers=[])
     return _permalink(quick, channel_id, message_ts)
 
 

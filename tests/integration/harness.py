@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app import AppServices, build_app
 from bot.clock import ManualClock
 from bot.enforcement import build_backend
+from bot.observability import Metrics
 from bot.scheduler import build_scheduler
 from bot.services.channels import ChannelDirectory
 from bot.services.moderators import ModeratorDirectory
@@ -143,7 +144,10 @@ def running_bot(
     settings = bot_settings(slack_standin, signing_secret, community, admin_user_token)
     clock = bot_clock
     # Retries wait Retry-After seconds; the stand-in's faults use 0-1 s so tests stay quick.
-    client = build_web_client(settings.slack.bot_token, settings.slack.api_url, timeout=5)
+    metrics = Metrics()
+    client = build_web_client(
+        settings.slack.bot_token, settings.slack.api_url, timeout=5, metrics=metrics
+    )
     services = AppServices(
         client=client,
         session_factory=session_factory,
@@ -151,6 +155,7 @@ def running_bot(
         directory=ChannelDirectory(client),
         moderators=ModeratorDirectory(client, community.moderators),
         clock=clock,
+        metrics=metrics,
     )
     executor = TrackingExecutor()
     backend = build_backend(settings, client, session_factory)
@@ -159,7 +164,9 @@ def running_bot(
     # visible, but nothing fires on the wall clock unless a test resumes it.
     scheduler = build_scheduler(settings, services, backend)
     scheduler.start(paused=True)
-    server = make_server("127.0.0.1", 0, ConductWSGI(app), _ThreadingWSGIServer, _QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, ConductWSGI(app, metrics=metrics), _ThreadingWSGIServer, _QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}{SLACK_PATH}"

@@ -1,0 +1,1 @@
+"""Transparency report: aggregate queries over the database, charts, HTML/Markdown/CSV."""
