@@ -23,6 +23,7 @@ from bot.settings import (
 )
 from tests.integration.harness import RunningBot
 from tests.integration.test_transparency_report import work_a_month
+from tests.slack_standin import Fault
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -82,9 +83,26 @@ def test_two_schedulers_running_the_job_at_once_post_once(running_bot: RunningBo
     assert sorted(r.posted for r in results) == [False, True]
     assert [r.reason for r in results if not r.posted] == ["already claimed by another process"]
     assert len(running_bot.standin.uploaded_files()) == 1
-    # a later run that month (a restart on the 2nd) finds the month taken too
+    # a later run that month (a restart on the 2nd) finds the month posted
     running_bot.clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
-    assert jobs[0].func(*jobs[0].args).posted is False
+    later = jobs[0].func(*jobs[0].args)
+    assert later == MonthlyPost("2026-11", False, "already posted this month")
+    assert len(running_bot.standin.uploaded_files()) == 1
+
+
+def test_a_failed_post_is_tried_again_the_next_day(running_bot: RunningBot) -> None:
+    running_bot.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    job = monthly_job_of_a_new_process(running_bot)
+    running_bot.standin.inject("files.getUploadURLExternal", Fault.api_error("not_allowed"))
+
+    first = job.func(*job.args)
+    again_today = job.func(*job.args)
+    running_bot.clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    next_day = job.func(*job.args)
+
+    assert first == MonthlyPost("2026-11", False, "not_allowed")
+    assert again_today.reason == "already claimed by another process"
+    assert next_day == MonthlyPost("2026-11", posted=True)
     assert len(running_bot.standin.uploaded_files()) == 1
 
 
