@@ -22,10 +22,9 @@ from bot.services.appeals import (
     file_appeal,
     load_appeal,
 )
-from bot.services.audit import record
 from bot.services.case_cards import redraw_case_card
 from bot.services.context import AppServices
-from bot.services.direct_messages import send_direct_message
+from bot.services.direct_messages import send_and_record, send_direct_message
 from bot.services.expiry import finish_lift
 from bot.settings import Settings
 from bot.views.appeals import (
@@ -184,22 +183,12 @@ def register(
         redraw_case_card(services, community.channels.moderators, outcome.case_id)
 
     def tell_member(outcome: AppealOutcome) -> None:
-        try:
-            send_direct_message(
-                services.client,
-                outcome.member_user_id,
-                appeal_answer_text(outcome.case_id, outcome.level, outcome.overturned),
-            )
-            verb, error = "appeal.answer_sent", None
-        except SlackApiError as exc:
-            verb, error = "appeal.answer_failed", str(exc.response.get("error"))
-        with services.session_factory.begin() as session:
-            record(
-                session,
-                verb,
-                services.clock.now(),
-                case_id=outcome.case_id,
-                subject=outcome.member_user_id,
-                appeal_id=outcome.appeal_id,
-                error=error,
-            )
+        send_and_record(
+            services,
+            outcome.member_user_id,
+            appeal_answer_text(outcome.case_id, outcome.level, outcome.overturned),
+            sent="appeal.answer_sent",
+            failed="appeal.answer_failed",
+            case_id=outcome.case_id,
+            appeal_id=outcome.appeal_id,
+        )

@@ -4,9 +4,6 @@ the others, and is recorded where moderators will see it."""
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,13 +12,11 @@ from bot.services.audit import record
 from bot.services.case_cards import redraw_case_card
 from bot.services.case_work import DecisionOutcome
 from bot.services.context import AppServices
-from bot.services.direct_messages import send_direct_message
+from bot.services.direct_messages import send_and_record
 from bot.settings import CommunitySettings
 from bot.views.notices import notice_blocks, notice_fallback_text, reporter_outcome_text
 from models import EnforcementAction
 from moderation.ids import ActionLevel
-
-log = logging.getLogger(__name__)
 
 
 def carry_out_decision(
@@ -45,50 +40,31 @@ def _send_notice(
 ) -> None:
     if outcome.level is ActionLevel.NO_ACTION:
         return
-    try:
-        send_direct_message(
-            services.client,
-            outcome.member_user_id,
-            notice_fallback_text(outcome.level),
-            notice_blocks(
-                outcome.level, outcome.notice, outcome.action_id, community.name, appealable=True
-            ),
-        )
-        verb, error = "notice.sent", None
-    except SlackApiError as exc:
-        verb, error = "notice.failed", str(exc.response.get("error"))
-        log.warning("notice not delivered", extra={"case_id": outcome.case_id, "error": error})
-    with services.session_factory.begin() as session:
-        record(
-            session,
-            verb,
-            services.clock.now(),
-            case_id=outcome.case_id,
-            subject=outcome.member_user_id,
-            action_id=outcome.action_id,
-            error=error,
-        )
+    send_and_record(
+        services,
+        outcome.member_user_id,
+        notice_fallback_text(outcome.level),
+        notice_blocks(
+            outcome.level, outcome.notice, outcome.action_id, community.name, appealable=True
+        ),
+        sent="notice.sent",
+        failed="notice.failed",
+        case_id=outcome.case_id,
+        action_id=outcome.action_id,
+    )
 
 
 def _tell_reporters(services: AppServices, outcome: DecisionOutcome) -> None:
     acted = outcome.level is not ActionLevel.NO_ACTION
     for reporter in outcome.reporters_to_tell:
-        try:
-            send_direct_message(
-                services.client, reporter, reporter_outcome_text(outcome.case_id, acted)
-            )
-            verb, error = "reporter.notified", None
-        except SlackApiError as exc:
-            verb, error = "reporter.notify_failed", str(exc.response.get("error"))
-        with services.session_factory.begin() as session:
-            record(
-                session,
-                verb,
-                services.clock.now(),
-                case_id=outcome.case_id,
-                subject=reporter,
-                error=error,
-            )
+        send_and_record(
+            services,
+            reporter,
+            reporter_outcome_text(outcome.case_id, acted),
+            sent="reporter.notified",
+            failed="reporter.notify_failed",
+            case_id=outcome.case_id,
+        )
 
 
 def enforcement_request(session: Session, action_id: int) -> EnforcementRequest | None:

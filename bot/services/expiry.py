@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,7 @@ from bot.services.audit import record
 from bot.services.case_cards import redraw_case_card
 from bot.services.context import AppServices
 from bot.services.decision_effects import carry_out_lift
-from bot.services.direct_messages import send_direct_message
+from bot.services.direct_messages import send_and_record
 from bot.settings import CommunitySettings
 from bot.views.notices import ban_ended_text
 from models import ActionStatus, EnforcementAction, Member, RemovedMembership
@@ -253,21 +252,15 @@ def finish_lift(
 
 
 def _tell_member(services: AppServices, user_id: str, case_id: int, action_id: int) -> None:
-    try:
-        send_direct_message(services.client, user_id, ban_ended_text())
-        verb, error = "ban.end_notice_sent", None
-    except SlackApiError as exc:
-        verb, error = "ban.end_notice_failed", str(exc.response.get("error"))
-    with services.session_factory.begin() as session:
-        record(
-            session,
-            verb,
-            services.clock.now(),
-            case_id=case_id,
-            subject=user_id,
-            action_id=action_id,
-            error=error,
-        )
+    send_and_record(
+        services,
+        user_id,
+        ban_ended_text(),
+        sent="ban.end_notice_sent",
+        failed="ban.end_notice_failed",
+        case_id=case_id,
+        action_id=action_id,
+    )
 
 
 def lift_if_due(
