@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from moderation.config import DEFAULT_THRESHOLDS, ChannelScopes, EngineConfig, PolicyThresholds
 from moderation.ids import Mode, PolicyId
@@ -20,6 +21,8 @@ from moderation.ids import Mode, PolicyId
 DEFAULT_DATABASE_URL = "sqlite:///conduct.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_SCIM_URL = "https://api.slack.com/scim/v1/"
+# Hosts whose SCIM API lives on their api. subdomain (commercial Slack, GovSlack).
+SLACK_WEB_HOSTS = frozenset({"slack.com", "slack-gov.com"})
 DEFAULT_CONFIG_FILE = "conduct.toml"
 DEFAULT_PORT = 3000
 
@@ -203,7 +206,7 @@ def load_settings(
         app_token=env.get("SLACK_APP_TOKEN") or None,
         api_url=_api_url(env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
         admin_user_token=env.get("SLACK_ADMIN_USER_TOKEN") or None,
-        scim_url=_url("SLACK_SCIM_URL", env.get("SLACK_SCIM_URL") or DEFAULT_SCIM_URL),
+        scim_url=_scim_url(env.get("SLACK_SCIM_URL"), env.get("SLACK_API_URL")),
     )
     if config_path is None and env.get("CONDUCT_CONFIG"):
         config_path = Path(env["CONDUCT_CONFIG"])
@@ -224,6 +227,26 @@ def load_settings(
 
 def _api_url(value: str) -> str:
     return _url("SLACK_API_URL", value)
+
+
+def _scim_url(explicit: str | None, api_url: str | None) -> str:
+    """SLACK_SCIM_URL, or one derived from SLACK_API_URL so a single setting moves every client.
+
+    Slack serves SCIM from the ``api.`` subdomain of the host that serves the Web API
+    (``slack.com/api/`` -> ``api.slack.com/scim/v1/``); the same rule gives
+    ``api.slack-gov.com/scim/v1/`` for GovSlack. Any other host (an emulator in staging) is
+    taken to serve SCIM beside its Web API: ``…/api/`` -> ``…/scim/v1/``.
+    """
+    if explicit:
+        return _url("SLACK_SCIM_URL", explicit)
+    if not api_url:
+        return DEFAULT_SCIM_URL
+    parts = urlsplit(_api_url(api_url))
+    host = parts.hostname or ""
+    if host in SLACK_WEB_HOSTS and parts.path == "/api/":
+        return urlunsplit((parts.scheme, "api." + parts.netloc, "/scim/v1/", "", ""))
+    base = parts.path.removesuffix("api/") if parts.path.endswith("/api/") else parts.path
+    return urlunsplit((parts.scheme, parts.netloc, base + "scim/v1/", "", ""))
 
 
 def _url(name: str, value: str) -> str:

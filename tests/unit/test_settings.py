@@ -39,6 +39,32 @@ def test_environment_supplies_secrets_and_urls(tmp_path: Path) -> None:
     assert not settings.slack.socket_mode
 
 
+@pytest.mark.parametrize(
+    ("api_url", "scim_url"),
+    [
+        (None, "https://api.slack.com/scim/v1/"),
+        ("https://slack.com/api/", "https://api.slack.com/scim/v1/"),
+        ("https://slack-gov.com/api", "https://api.slack-gov.com/scim/v1/"),
+        ("http://127.0.0.1:9000/api/", "http://127.0.0.1:9000/scim/v1/"),
+        ("http://emulator.internal/slack/", "http://emulator.internal/slack/scim/v1/"),
+    ],
+)
+def test_the_scim_url_follows_slack_api_url_unless_set(
+    api_url: str | None, scim_url: str
+) -> None:
+    env = {"SLACK_API_URL": api_url} if api_url else {}
+    settings = load_settings(env, config_path=ROOT / "conduct.example.toml")
+    assert settings.slack.scim_url == scim_url
+
+
+def test_an_explicit_scim_url_wins_over_the_derived_one() -> None:
+    settings = load_settings(
+        {"SLACK_API_URL": "https://slack-gov.com/api/", "SLACK_SCIM_URL": "https://scim.example"},
+        config_path=ROOT / "conduct.example.toml",
+    )
+    assert settings.slack.scim_url == "https://scim.example/"
+
+
 def test_defaults_apply_without_file_or_database_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
