@@ -49,9 +49,7 @@ def test_environment_supplies_secrets_and_urls(tmp_path: Path) -> None:
         ("http://emulator.internal/slack/", "http://emulator.internal/slack/scim/v1/"),
     ],
 )
-def test_the_scim_url_follows_slack_api_url_unless_set(
-    api_url: str | None, scim_url: str
-) -> None:
+def test_the_scim_url_follows_slack_api_url_unless_set(api_url: str | None, scim_url: str) -> None:
     env = {"SLACK_API_URL": api_url} if api_url else {}
     settings = load_settings(env, config_path=ROOT / "conduct.example.toml")
     assert settings.slack.scim_url == scim_url
