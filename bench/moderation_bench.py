@@ -24,7 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from moderation import corpus
-from moderation.classifier import Classifier, classifier_input
+from moderation.adapter import adapter_in
+from moderation.classifier import HEADS_DIR, Classifier, classifier_input
 from moderation.config import EngineConfig
 from moderation.encoder import Encoder
 from moderation.engine import Engine
@@ -67,7 +68,7 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    encoder = Encoder.load(threads=args.threads)
+    encoder = Encoder.load(threads=args.threads, adapter=adapter_in(HEADS_DIR))
     load_s = time.perf_counter() - started
     engine = Engine(EngineConfig(), Classifier.load(encoder=encoder))
     messages = sample_messages(args.messages)

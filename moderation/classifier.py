@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from moderation.adapter import adapter_in
 from moderation.features import HASH_DIM, hashed
 from moderation.ids import PolicyId
 from moderation.text import normalize, parse_slack_text
@@ -104,6 +105,19 @@ def rescale(probability: NDArray[np.float64], threshold: float) -> NDArray[np.fl
     return np.where(probability <= t, low, high)
 
 
+def check_heads_match_adapter(heads: dict[PolicyId, Head], heads_dir: Path) -> None:
+    """Heads fitted on one adapted encoder score garbage on another: refuse the mix."""
+    adapter = adapter_in(heads_dir)
+    digest = adapter.digest if adapter is not None else None
+    for policy, head in heads.items():
+        if "encoder_adapter" in head.meta and head.meta["encoder_adapter"] != digest:
+            raise ValueError(
+                f"{heads_dir}: the {policy.value} head was trained with encoder adapter "
+                f"{head.meta['encoder_adapter']}, but the adapter there is {digest}: "
+                "run `python -m moderation.train` again"
+            )
+
+
 def load_heads(directory: Path = HEADS_DIR) -> dict[PolicyId, Head]:
     heads = {}
     for path in sorted(directory.glob("*.json")):
@@ -115,6 +129,7 @@ def load_heads(directory: Path = HEADS_DIR) -> dict[PolicyId, Head]:
         )
         head = Head.from_json(json.loads(path.read_text(encoding="utf-8")), hashed)
         heads[head.policy] = head
+    check_heads_match_adapter(heads, directory)
     return heads
 
 
@@ -145,7 +160,7 @@ class Classifier:
         if encoder is None:
             from moderation.encoder import Encoder
 
-            encoder = Encoder.load()
+            encoder = Encoder.load(adapter=adapter_in(heads_dir))
         return cls(encoder, load_heads(heads_dir))
 
     @property
@@ -200,6 +215,6 @@ class LazyClassifier:
             if self._classifier is None:
                 from moderation.encoder import Encoder
 
-                encoder = Encoder.load(threads=self._threads)
+                encoder = Encoder.load(threads=self._threads, adapter=adapter_in(self._heads_dir))
                 self._classifier = Classifier.load(self._heads_dir, encoder)
             return self._classifier

@@ -58,6 +58,7 @@ import onnxruntime as ort
 from numpy.typing import NDArray
 
 from moderation import onnx_bert
+from moderation.adapter import Adapter
 
 __all__ = ["DEFAULT_MAX_LENGTH", "Encoder", "EncoderInfo", "Truncation", "default_cache_dir"]
 
@@ -146,6 +147,7 @@ class EncoderInfo:
     threads: int | None
     max_length: int
     truncation: Truncation
+    adapter: str | None  # digest of the merged low-rank adapter, None for the plain encoder
     graph_cache: str | None
     cache_hit: bool
     build_seconds: float
@@ -156,6 +158,8 @@ class EncoderInfo:
         """Changes whenever the same text could get a different vector: model, graph
         variant, window, truncation. Key caches of embeddings (and trained heads) on it."""
         key = f"{self.model_sha256}|{self.variant}|{self.max_length}|{self.truncation}"
+        if self.adapter:
+            key += f"|{self.adapter}"
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def as_dict(self) -> dict[str, Any]:
@@ -193,6 +197,7 @@ class Encoder:
         threads: int | None = None,
         max_length: int = DEFAULT_MAX_LENGTH,
         truncation: Truncation = "head_tail",
+        adapter: Adapter | None = None,
     ) -> Encoder:
         """Load the tokenizer and the ONNX graph (built and cached on first use).
 
@@ -203,6 +208,8 @@ class Encoder:
         ``threads``: ONNX Runtime intra-op threads (None: one per physical core).
         ``max_length``: wordpieces per text, [CLS] and [SEP] included; ``truncation``:
         ``head`` keeps the start of a long text, ``head_tail`` its first and last halves.
+        ``adapter``: a low-rank adapter merged into the weights before the graph is built
+        (the classifier passes the one trained with its heads; None: the packaged model).
         """
         started = time.perf_counter()
         model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
@@ -222,7 +229,7 @@ class Encoder:
         tokenizer = _load_tokenizer(model_dir)
         digest = _model_digest(model_dir)
         cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-        graph = _GraphSource(model_dir, variant, digest, cache)
+        graph = _GraphSource(model_dir, variant, digest, cache, adapter)
         build_started = time.perf_counter()
         model_bytes, graph_path, cache_hit = graph.get()
         build_seconds = 0.0 if cache_hit else time.perf_counter() - build_started
@@ -260,6 +267,7 @@ class Encoder:
             threads=threads,
             max_length=max_length,
             truncation=truncation,
+            adapter=adapter.digest if adapter is not None else None,
             graph_cache=str(graph_path) if graph_path is not None else None,
             cache_hit=cache_hit,
             build_seconds=round(build_seconds, 3),
@@ -383,13 +391,21 @@ def _model_digest(model_dir: Path) -> str:
 class _GraphSource:
     """Finds the graph for a variant in the cache, or builds it (and caches it if it can)."""
 
-    def __init__(self, model_dir: Path, variant: Variant, digest: str, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        variant: Variant,
+        digest: str,
+        cache_dir: Path,
+        adapter: Adapter | None = None,
+    ) -> None:
         self.model_dir = model_dir
         self.variant = variant
         self.cache_dir = cache_dir
-        key = hashlib.sha256(
-            f"{digest}|{onnx_bert.BUILDER_VERSION}|{variant}|{ort.__version__}".encode()
-        ).hexdigest()[:24]
+        self.adapter = adapter
+        adapter_key = adapter.digest if adapter is not None else "none"
+        parts = (digest, onnx_bert.BUILDER_VERSION, variant, ort.__version__, adapter_key)
+        key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
         self.path = cache_dir / f"encoder-{variant}-{key}.onnx"
 
     def get(self) -> tuple[bytes | None, Path | None, bool]:
@@ -427,7 +443,9 @@ class _GraphSource:
         return model_bytes, self.path, False
 
     def build(self) -> bytes:
-        model = onnx_bert.build_sentence_encoder(self.model_dir, fused=self.variant != "fp32")
+        model = onnx_bert.build_sentence_encoder(
+            self.model_dir, fused=self.variant != "fp32", adapter=self.adapter
+        )
         if self.variant == "int8":
             return _quantize(model)
         data: bytes = model.SerializeToString()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from moderation import corpus
+from moderation.classifier import HEADS_DIR, LazyClassifier
 from moderation.config import EngineConfig
 from moderation.corpus import Example
 from moderation.engine import Engine
@@ -214,8 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-public", action="store_true", help="skip the public sets")
     parser.add_argument("--show-errors", action="store_true", help="print held-out mistakes")
     parser.add_argument("--json", type=Path, help="also write the metrics to this file")
+    parser.add_argument(
+        "--heads", type=Path, default=HEADS_DIR, help="heads (and encoder adapter) to evaluate"
+    )
     args = parser.parse_args(argv)
-    engine = Engine.load(EngineConfig())
+    engine = Engine(EngineConfig(), LazyClassifier(args.heads))
     report = evaluate(engine, include_public=not args.no_public, show_errors=args.show_errors)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

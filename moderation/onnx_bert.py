@@ -30,6 +30,8 @@ from numpy.typing import NDArray
 from onnx import TensorProto, helper, numpy_helper
 from safetensors import safe_open
 
+from moderation.adapter import Adapter
+
 #: Bump when the graph this module writes changes, so cached graphs are rebuilt.
 BUILDER_VERSION = "1"
 
@@ -121,14 +123,30 @@ class PoolingConfig:
 class _Weights:
     """Reads one tensor at a time from a safetensors file (BERT keys, ``bert.`` prefix optional)."""
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: Any, adapter: Adapter | None = None) -> None:
         self._handle = handle
         keys: list[str] = list(handle.keys())
         self._prefix = "bert." if "bert.embeddings.word_embeddings.weight" in keys else ""
+        self._adapter = adapter
+        self._adapted: set[str] = set()
 
     def get(self, name: str) -> NDArray[np.float32]:
         array: NDArray[Any] = self._handle.get_tensor(self._prefix + name)
-        return np.ascontiguousarray(array, dtype=np.float32)
+        weight = np.ascontiguousarray(array, dtype=np.float32)
+        delta = self._adapter.delta(name) if self._adapter is not None else None
+        if delta is None:
+            return weight
+        if delta.shape != weight.shape:
+            raise ValueError(f"adapter for {name}: shape {delta.shape}, weight {weight.shape}")
+        self._adapted.add(name.removesuffix(".weight"))
+        return weight + delta
+
+    def check_adapter_used(self) -> None:
+        """An adapter trained for another model would leave some of its layers unused."""
+        if self._adapter is not None:
+            unused = sorted(set(self._adapter.factors) - self._adapted)
+            if unused:
+                raise ValueError(f"adapter layers not in this model: {unused[:3]}")
 
 
 class _GraphBuilder:
@@ -294,7 +312,7 @@ def _fused_encoder_layer(
 
 
 def build_sentence_encoder(
-    model_dir: Path, *, fused: bool = False, normalize: bool = True
+    model_dir: Path, *, fused: bool = False, normalize: bool = True, adapter: Adapter | None = None
 ) -> onnx.ModelProto:
     """The ONNX sentence encoder for the BERT checkpoint in ``model_dir``.
 
@@ -303,12 +321,13 @@ def build_sentence_encoder(
     ``fused`` writes the encoder layers in ONNX Runtime's fused operators (faster on
     ONNX Runtime, which is the only runtime that has them); otherwise standard ONNX
     ops only. Either way the model expects right-padded batches, as any tokenizer makes.
+    ``adapter``: a low-rank adapter (``moderation.adapter``) merged into the weights.
     """
     config = BertConfig.from_json(model_dir / "config.json")
     PoolingConfig.from_model_dir(model_dir, config.hidden_size)
     g = _GraphBuilder()
     with safe_open(str(model_dir / "model.safetensors"), framework="numpy") as handle:
-        weights = _Weights(handle)
+        weights = _Weights(handle, adapter)
         # Embeddings: word[input_ids] + position[0:seq] + token_type[0] (one segment), then LN.
         word = g.const(
             "embeddings.word_embeddings.weight", weights.get("embeddings.word_embeddings.weight")
@@ -341,6 +360,7 @@ def build_sentence_encoder(
             mask_bias = g.node("Mul", [m, g.scalar(_MASK_FILL)], "mask.Mul")
             for index in range(config.num_hidden_layers):
                 x = _encoder_layer(g, x, mask_bias, weights, config, index)
+        weights.check_adapter_used()
 
     # Masked mean pooling: sum(x * mask) / max(sum(mask), 1e-9), as sentence-transformers does.
     mask_f = g.node("Cast", [ATTENTION_MASK], "pool.Cast", to=TensorProto.FLOAT)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moderation import corpus, train
+from moderation import corpus, finetune, splits, train
+from moderation.classifier import classifier_input
 from moderation.ids import PolicyId
 
 
@@ -38,3 +39,48 @@ def test_operating_threshold_falls_back_when_the_target_is_never_met() -> None:
     labels = np.array([0, 1, 0, 1])
     scores = np.array([0.9, 0.8, 0.7, 0.6])
     assert train.operating_threshold(labels, scores, 0.99) == 0.5
+
+
+def test_the_calibration_share_is_about_half_and_independent_of_the_heldout_split() -> None:
+    texts = [f"example message number {i}" for i in range(4000)]
+    calibration = [t for t in texts if splits.in_calibration(t)]
+    assert 1850 < len(calibration) < 2150
+    heldout_share = sum(splits.split_of(t) == "heldout" for t in calibration) / len(calibration)
+    assert 0.2 < heldout_share < 0.3  # the same one in four as everywhere: not correlated
+
+
+def test_the_encoder_is_never_fine_tuned_on_calibration_or_heldout_examples(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(train, "public_sources", lambda policy: [])
+    seen = {r.text for r in finetune.multitask_rows(slack_chat=[])}
+    examples = [e for p in train.CLASSIFIER_POLICIES for e in corpus.own_examples(p)]
+    examples += corpus.own_ordinary_chat()
+
+    def kept_out(e: corpus.Example) -> bool:
+        return e.split == "heldout" or splits.in_calibration(e.text)
+
+    never = {classifier_input(e.text) for e in examples if kept_out(e)}
+    # (identical words filed twice, once on each side, are a training example)
+    never -= {classifier_input(e.text) for e in examples if not kept_out(e)}
+    assert len(never) > 1000
+    assert not seen & never
+
+
+def test_multitask_rows_carry_each_policys_label_and_no_word_for_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(train, "public_sources", lambda policy: [])
+    rows = {r.text: r for r in finetune.multitask_rows(slack_chat=[])}
+    plug = next(
+        e
+        for e in corpus.own_examples(PolicyId.SELF_PROMOTION)
+        if e.content == 1 and e.split == "train" and not splits.in_calibration(e.text)
+    )
+    row = rows[classifier_input(plug.text)]
+    index = train.CLASSIFIER_POLICIES.index(PolicyId.SELF_PROMOTION)
+    assert row.labels[index] == 1 and row.weights[index] == train.OWN_WEIGHT
+    # a plug is a clean negative for geopolitics and harassment
+    for policy in (PolicyId.GEOPOLITICS, PolicyId.HARASSMENT):
+        i = train.CLASSIFIER_POLICIES.index(policy)
+        assert row.labels[i] == 0 and row.weights[i] > 0
