@@ -11,7 +11,17 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot.enforcement import EnforcementBackend, build_backend
-from bot.listeners import appeals, cases, errors, home, members, messages, nudges, reports
+from bot.listeners import (
+    appeals,
+    cases,
+    channels,
+    errors,
+    home,
+    members,
+    messages,
+    nudges,
+    reports,
+)
 from bot.observability import event_outcome, instrument_app, propagating_executor
 from bot.services.context import AppServices
 from bot.services.events import claim_event
@@ -48,6 +58,7 @@ def build_app(
     nudges.register(app, settings, services)
     reports.register(app, settings, services)
     members.register(app, settings, services)
+    channels.register(app, settings, services, backend)
     home.register(app, settings, services)
     cases.register(app, settings, services, backend)
     appeals.register(app, settings, services, backend)

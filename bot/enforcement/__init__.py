@@ -9,6 +9,7 @@ from bot.enforcement.base import (
     DeletesBannedMessages,
     EnforcementBackend,
     EnforcementRequest,
+    RemovesRejoiningMembers,
     Step,
 )
 from bot.enforcement.channels import ChannelsBackend
@@ -23,6 +24,7 @@ __all__ = [
     "EnforcementBackend",
     "EnforcementRequest",
     "NotifyBackend",
+    "RemovesRejoiningMembers",
     "ScimBackend",
     "Step",
     "build_backend",

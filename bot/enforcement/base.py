@@ -56,6 +56,16 @@ class DeletesBannedMessages(Protocol):
     ) -> Step | None: ...
 
 
+@runtime_checkable
+class RemovesRejoiningMembers(Protocol):
+    """A backend whose bans are channel removals, which a banned member could undo by joining
+    a public channel again: it removes them again (and the lift restores that channel too)."""
+
+    def on_banned_member_joined(
+        self, action_id: int, user_id: str, channel_id: str, now: datetime
+    ) -> Step: ...
+
+
 def outstanding_failures(steps: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Recorded steps that failed and were not done on a later attempt (step names carry
     their target, e.g. "conversations.invite C0RANDOM", so a retry clears its own failure)."""

@@ -249,6 +249,15 @@ class ChannelsBackend:
                     row.restore_error = error
         return Step(invite_step(channel_id), error is None, now.isoformat(), detail)
 
+    # ------------------------------------------------------------------ rejoining
+
+    def on_banned_member_joined(
+        self, action_id: int, user_id: str, channel_id: str, now: datetime
+    ) -> Step:
+        """Remove a banned member who joined a channel again; recorded like the ban's own
+        removals, so the lift puts them back in it (they chose to be there)."""
+        return self._remove(action_id, self._member_id(action_id), user_id, channel_id, now)
+
     # ------------------------------------------------------------------ messages
 
     def on_banned_member_message(

@@ -36,7 +36,7 @@ from moderation.ids import ActionLevel
 from tests.integration.case_steps import decide, decision_values, open_case
 from tests.integration.harness import RunningBot, bot_settings
 from tests.slack_standin import Fault, SlackStandIn
-from tests.slack_standin.payloads import message_event
+from tests.slack_standin.payloads import member_joined_channel_event, message_event
 
 PLUG = (
     "Excited to launch my new course on responsible AI! Sign up at https://learn.example.com "
@@ -243,6 +243,73 @@ def test_a_workspace_that_stops_apps_removing_members_is_recorded_and_nothing_ke
     assert removed(running_bot, action.id) == {}
     step = steps(running_bot, action.id)[f"conversations.kick {standin.channel_id('random')}"]
     assert step["ok"] is False and step["detail"] == "restricted_action"
+
+
+def join(bot: RunningBot, channel: str, user: str) -> None:
+    """`user` joins `channel` on Slack, and Slack tells the bot."""
+    standin = bot.standin
+    standin.add_member(channel, user)
+    event = member_joined_channel_event(standin.channel_id(channel), standin.user_id(user))
+    assert bot.delivery.event(event).status == 200
+    bot.drain()
+
+
+def test_a_banned_member_who_joins_a_channel_again_is_removed_and_put_back_at_the_lift(
+    running_bot: RunningBot, shared: dict[str, str]
+) -> None:
+    standin = running_bot.standin
+    action = ban(running_bot)
+    open_channel = standin.add_channel("open-mic", members=("alice",))
+
+    join(running_bot, "open-mic", "dmitri")
+
+    assert not standin.is_member(open_channel, "dmitri")
+    assert removed(running_bot, action.id)[open_channel].restored_at is None
+    assert steps(running_bot, action.id)[f"conversations.kick {open_channel}"]["ok"] is True
+    [details] = audit_details(running_bot, "enforcement.rejoin_removed")
+    assert details == {"action_id": action.id, "channel": open_channel, "error": None}
+
+    running_bot.clock.advance(timedelta(days=7))
+    lift(running_bot, action.id)
+    assert standin.is_member(open_channel, "dmitri")  # he had chosen to be there
+
+
+def test_members_without_a_ban_join_channels_undisturbed(
+    running_bot: RunningBot, shared: dict[str, str]
+) -> None:
+    standin = running_bot.standin
+    action = ban(running_bot)
+    with running_bot.services.session_factory.begin() as session:
+        row = session.get(EnforcementAction, action.id)
+        assert row is not None
+        row.status = ActionStatus.LIFTED
+    standin.reset_calls()
+
+    join(running_bot, "book-club", "dmitri")  # his ban is over
+    join(running_bot, "lab", "alice")  # never banned
+
+    assert standin.calls("conversations.kick") == []
+    assert standin.is_member(shared["book-club"], "dmitri")
+    assert standin.is_member(shared["lab"], "alice")
+    assert audit_details(running_bot, "enforcement.rejoin_removed") == []
+
+
+def test_a_rejoin_that_cannot_be_undone_shows_on_the_case_card(running_bot: RunningBot) -> None:
+    standin = running_bot.standin
+    action = ban(running_bot)
+    standin.configure(restrict_bot_kicks=True)  # an admin changed the workspace's preference
+    standin.reset_calls()
+
+    join(running_bot, "random", "dmitri")
+
+    random = standin.channel_id("random")
+    assert standin.is_member(random, "dmitri")
+    step = steps(running_bot, action.id)[f"conversations.kick {random}"]
+    assert step["ok"] is False and step["detail"] == "restricted_action"
+    [details] = audit_details(running_bot, "enforcement.rejoin_remove_failed")
+    assert details["error"] == "restricted_action"
+    card = str(standin.last("chat.update").args["blocks"])
+    assert "Not done on Slack, do it by hand" in card and "restricted_action" in card
 
 
 def test_a_warning_needs_nothing_on_slack(running_bot: RunningBot) -> None:

@@ -129,6 +129,22 @@ def message_event(
     return event
 
 
+def member_joined_channel_event(
+    channel: str, user: str, *, team: str = DEFAULT_APP.team_id, inviter: str | None = None
+) -> JsonDict:
+    """``member_joined_channel`` (slack-notes §2): ``channel_type`` "C" public, "G" private."""
+    event: JsonDict = {
+        "type": "member_joined_channel",
+        "user": user,
+        "channel": channel,
+        "channel_type": "C",
+        "team": team,
+    }
+    if inviter is not None:
+        event["inviter"] = inviter
+    return event
+
+
 def url_verification(
     challenge: str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
 ) -> JsonDict:

@@ -79,6 +79,17 @@ def test_dockerfile_command_matches_compose(compose: dict[str, Any]) -> None:
         assert f"COPY {package} ./{package}" in dockerfile
 
 
+def test_every_event_a_listener_waits_for_is_subscribed_in_the_manifest() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    subscribed = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    listened = set()
+    for path in (ROOT / "bot" / "listeners").glob("*.py"):
+        listened |= set(re.findall(r'@app\.event\("([a-z_]+)"', path.read_text()))
+    assert "member_joined_channel" in listened
+    # `message` arrives as message.<channel type>; every other event by its own name
+    assert {("message.channels" if e == "message" else e) for e in listened} <= subscribed
+
+
 def test_manifest_routes_everything_to_the_one_slack_path() -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     settings = manifest["settings"]
