@@ -98,13 +98,7 @@ def run_transparency_post(settings: Settings, services: AppServices) -> MonthlyP
 
 
 def run_names_sweep(settings: Settings, services: AppServices) -> SweepCounts:
-    return sweep_member_names(
-        services.session_factory,
-        services.client,
-        services.engine,
-        settings.community,
-        services.clock,
-    )
+    return sweep_member_names(services, settings.community)
 
 
 def rebuild_ban_timers(services: AppServices) -> int:

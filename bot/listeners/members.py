@@ -50,14 +50,7 @@ def handle_profile_event(
         with services.session_factory.begin() as session:
             upsert_member(session, profile, now)
         return
-    result = check_member_names(
-        services.session_factory,
-        services.client,
-        services.engine,
-        settings.community,
-        profile,
-        now,
-    )
+    result = check_member_names(services, settings.community, profile, now)
     log.debug(
         "profile checked",
         extra={

@@ -13,6 +13,7 @@ from bot.observability import Metrics
 from bot.services.ban_timers import BanTimers
 from bot.services.channels import ChannelDirectory
 from bot.services.moderators import ModeratorDirectory
+from bot.services.slack_lookups import SlackLookups
 from moderation.engine import Engine
 
 
@@ -28,3 +29,8 @@ class AppServices:
     clock: Clock = field(default_factory=SystemClock)
     timers: BanTimers = field(default_factory=BanTimers)
     metrics: Metrics = field(default_factory=Metrics)
+    #: caches over `client` (thread authors, the workspace's URL), made with the services
+    lookups: SlackLookups = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lookups", SlackLookups(self.client))

@@ -23,21 +23,18 @@ DM, escaped.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
 from bot.events import SLACKBOT_USER_ID
 from bot.services.audit import record
 from bot.services.direct_messages import send_direct_message
@@ -49,7 +46,6 @@ from bot.views.names import (
     NameFixView,
     name_fix_blocks,
     name_thanks_blocks,
-    profile_url,
 )
 from models import Member, NameCheckStatus
 from moderation.engine import Engine
@@ -148,49 +144,16 @@ def decide(current: NameCheckStatus | None, dm_sent: bool, needs_fix: bool) -> N
     return NameDecision(NameCheckStatus.OK, NextStep.NOTHING)
 
 
-# --------------------------------------------------------------------------- workspace URL
-
-_workspace_urls: WeakKeyDictionary[WebClient, str] = WeakKeyDictionary()
-_workspace_urls_lock = threading.Lock()
-
-
-def workspace_profile_url(client: WebClient) -> str | None:
-    """The link to one's own profile, from `auth.test`'s `url`; cached per client.
-
-    A failure is not cached (the next note tries again) and means "no button, steps only".
-    """
-    with _workspace_urls_lock:
-        cached = _workspace_urls.get(client)
-    if cached is not None:
-        return profile_url(cached)
-    try:
-        response = client.auth_test()
-    except SlackApiError as exc:
-        log.warning("auth.test failed", extra={"error": exc.response.get("error")})
-        return None
-    url = response.get("url")
-    if not isinstance(url, str) or profile_url(url) is None:
-        return None
-    with _workspace_urls_lock:
-        _workspace_urls[client] = url
-    return profile_url(url)
-
-
 # --------------------------------------------------------------------------- the check
 
 
 def check_member_names(
-    session_factory: sessionmaker[Session],
-    client: WebClient,
-    engine: Engine,
-    community: CommunitySettings,
-    profile: Profile,
-    now: datetime,
+    services: AppServices, community: CommunitySettings, profile: Profile, now: datetime
 ) -> NameCheckResult:
     """Record `profile` (fresh from Slack) and run the real-name check on it."""
-    with session_factory.begin() as session:
+    with services.session_factory.begin() as session:
         upsert_member(session, profile, now)
-    return _check(session_factory, client, engine, community, profile, now)
+    return _check(services, community, profile, now)
 
 
 def check_names_on_first_message(
@@ -214,14 +177,7 @@ def check_names_on_first_message(
         is_deleted=member.is_deleted,
     )
     try:
-        return _check(
-            services.session_factory,
-            services.client,
-            services.engine,
-            settings.community,
-            profile,
-            now,
-        )
+        return _check(services, settings.community, profile, now)
     except SlackApiError as exc:  # never let the name check spoil message handling
         log.warning(
             "name check failed", extra={"user_id": user_id, "error": exc.response.get("error")}
@@ -230,13 +186,9 @@ def check_names_on_first_message(
 
 
 def _check(
-    session_factory: sessionmaker[Session],
-    client: WebClient,
-    engine: Engine,
-    community: CommunitySettings,
-    profile: Profile,
-    now: datetime,
+    services: AppServices, community: CommunitySettings, profile: Profile, now: datetime
 ) -> NameCheckResult:
+    session_factory = services.session_factory
     user_id = profile.user_id
     skipped = skip_reason(profile, community)
     if skipped is SkipReason.EXEMPT:
@@ -245,7 +197,7 @@ def _check(
     if skipped is not None:
         return NameCheckResult(user_id, None, skipped=skipped)
 
-    needs_fix = names_need_fix(engine, profile)
+    needs_fix = names_need_fix(services.engine, profile)
     with session_factory.begin() as session:
         row = session.execute(
             select(Member.name_check_status, Member.name_dm_sent_at)
@@ -259,9 +211,9 @@ def _check(
 
     shadow = community.mode is Mode.SHADOW
     if decision.step is NextStep.ASK_TO_FIX and not shadow:
-        return _ask_to_fix(session_factory, client, community, profile, now)
+        return _ask_to_fix(services, community, profile, now)
     if decision.step is NextStep.THANK:
-        return _thank(session_factory, client, user_id, now, send=not shadow)
+        return _thank(session_factory, services.client, user_id, now, send=not shadow)
     if decision.step is NextStep.ASK_TO_FIX:
         log.info("name needs fixing (shadow mode: no message)", extra={"user_id": user_id})
     return NameCheckResult(user_id, decision.status)
@@ -289,12 +241,9 @@ def _record_status(
 
 
 def _ask_to_fix(
-    session_factory: sessionmaker[Session],
-    client: WebClient,
-    community: CommunitySettings,
-    profile: Profile,
-    now: datetime,
+    services: AppServices, community: CommunitySettings, profile: Profile, now: datetime
 ) -> NameCheckResult:
+    session_factory, client = services.session_factory, services.client
     user_id = profile.user_id
     with session_factory.begin() as session:
         claimed = _set(
@@ -313,7 +262,7 @@ def _ask_to_fix(
         community_name=community.name,
         guidelines_url=community.guidelines_url,
         shown_name=profile.display_name or profile.real_name,
-        profile_url=workspace_profile_url(client),
+        profile_url=services.lookups.workspace.profile_url(),
     )
     try:
         send_direct_message(client, user_id, NAME_FIX_FALLBACK_TEXT, name_fix_blocks(view))
@@ -392,11 +341,8 @@ class SweepCounts:
 
 
 def sweep_member_names(
-    session_factory: sessionmaker[Session],
-    client: WebClient,
-    engine: Engine,
+    services: AppServices,
     community: CommunitySettings,
-    clock: Clock,
     *,
     page_size: int = SWEEP_PAGE_SIZE,
     pause_seconds: float = SWEEP_PAUSE_SECONDS,
@@ -410,7 +356,7 @@ def sweep_member_names(
         if counts.pages:
             sleep(pause_seconds)
         try:
-            response = client.users_list(limit=page_size, cursor=cursor)
+            response = services.client.users_list(limit=page_size, cursor=cursor)
         except SlackApiError as exc:
             log.warning(
                 "name sweep stopped: users.list failed",
@@ -420,7 +366,7 @@ def sweep_member_names(
         counts.pages += 1
         for user in response.get("members") or []:
             if isinstance(user, Mapping) and user.get("id"):
-                _sweep_one(session_factory, client, engine, community, clock, user, counts)
+                _sweep_one(services, community, user, counts)
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
             counts.complete = True
@@ -429,17 +375,14 @@ def sweep_member_names(
 
 
 def _sweep_one(
-    session_factory: sessionmaker[Session],
-    client: WebClient,
-    engine: Engine,
+    services: AppServices,
     community: CommunitySettings,
-    clock: Clock,
     user: Mapping[str, Any],
     counts: SweepCounts,
 ) -> None:
     counts.members += 1
     profile = Profile.from_user_object(user)
-    result = check_member_names(session_factory, client, engine, community, profile, clock.now())
+    result = check_member_names(services, community, profile, services.clock.now())
     if result.skipped is not None:
         counts.skipped += 1
         return

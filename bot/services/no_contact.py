@@ -11,7 +11,7 @@ may well be writing to us about the decision), so it is skipped.
 
 1. the member's decisions in force, from the database (one small query per message);
 2. who started the thread, from `conversations.replies` (only for a member with terms in
-   force who replies in a thread; cached briefly, see `ThreadAuthors`);
+   force who replies in a thread; cached briefly, see `slack_lookups.ThreadAuthors`);
 3. per broken term (one action, one protected person), one transaction that claims the
    violation: bump `cases.no_contact_violations` atomically, check the audit log for the same
    (channel, ts, action, person) - an edit re-delivers the message - and record the
@@ -32,12 +32,9 @@ finds its audit event.
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -72,11 +69,6 @@ log = logging.getLogger(__name__)
 AUDIT_ACTION = "no_contact.violation"
 #: The decisions whose terms include "no interaction with the people involved".
 TERM_LEVELS = frozenset({ActionLevel.WARNING, ActionLevel.TEMPORARY_BAN})
-#: Who posted a thread's parent never changes; the cache is short only to bound memory
-#: and to forget threads nobody replies to any more.
-THREAD_AUTHOR_TTL = timedelta(minutes=10)
-THREAD_AUTHOR_MAX_ENTRIES = 1024
-
 
 # --------------------------------------------------------------------------- the decision
 
@@ -136,80 +128,6 @@ def violations(
             elif thread_parent_author is not None and person == thread_parent_author:
                 found.append(Violation(term, person, "thread_reply"))
     return found
-
-
-# --------------------------------------------------------------------------- thread parents
-
-
-class ThreadAuthors:
-    """Who posted a thread's parent message, from Slack, cached briefly.
-
-    `conversations.replies(channel, ts=thread_ts, limit=1)`: its first message *is* the
-    parent, found by its exact ts, and a parent that is gone answers `thread_not_found`.
-    `conversations.history(latest=thread_ts, inclusive=True, limit=1)` returns the newest
-    top-level message at or before that ts, which is a different message when the parent was
-    deleted, and would pin the reply on the wrong person. Both are Tier 3 and under the same
-    2025 limits for commercially distributed apps (shared/slack-notes.md §11).
-    """
-
-    def __init__(
-        self,
-        client: WebClient,
-        ttl: timedelta = THREAD_AUTHOR_TTL,
-        max_entries: int = THREAD_AUTHOR_MAX_ENTRIES,
-    ) -> None:
-        self._client = client
-        self._ttl = ttl
-        self._max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str], tuple[datetime, str | None]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def author_of(self, channel_id: str, thread_ts: str, now: datetime) -> str | None:
-        key = (channel_id, thread_ts)
-        with self._lock:
-            cached = self._entries.get(key)
-            if cached is not None and now - cached[0] < self._ttl:
-                return cached[1]
-        try:
-            answer = self._client.conversations_replies(channel=channel_id, ts=thread_ts, limit=1)
-        except SlackApiError as exc:
-            # Not cached: a rate limit or a passing error should not hide the thread for long.
-            log.warning(
-                "thread parent not read",
-                extra={"channel_id": channel_id, "error": exc.response.get("error")},
-            )
-            return None
-        author = _parent_author(answer.get("messages"), thread_ts)
-        with self._lock:
-            self._entries[key] = (now, author)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-        return author
-
-
-def _parent_author(messages: Any, thread_ts: str) -> str | None:
-    if not isinstance(messages, list) or not messages:
-        return None
-    parent = messages[0]
-    if not isinstance(parent, Mapping) or parent.get("ts") != thread_ts:
-        return None
-    user = parent.get("user")
-    return user if isinstance(user, str) and user else None
-
-
-# One cache per Slack client (so per app: AppServices is frozen and fixed elsewhere); it goes
-# away with the client.
-_thread_authors: weakref.WeakKeyDictionary[WebClient, ThreadAuthors] = weakref.WeakKeyDictionary()
-_thread_authors_lock = threading.Lock()
-
-
-def thread_authors(client: WebClient) -> ThreadAuthors:
-    with _thread_authors_lock:
-        cache = _thread_authors.get(client)
-        if cache is None:
-            cache = _thread_authors[client] = ThreadAuthors(client)
-        return cache
 
 
 # --------------------------------------------------------------------------- database
@@ -435,7 +353,7 @@ def check_no_contact(
     protected = {p for t in terms for p in t.protected_user_ids} - {message.user_id}
     parent = None
     if message.in_thread and message.thread_ts and protected - set(mentions):
-        parent = thread_authors(services.client).author_of(
+        parent = services.lookups.thread_authors.author_of(
             message.channel_id, message.thread_ts, now
         )
     found = violations(mentions, parent, terms, now)

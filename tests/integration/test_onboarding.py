@@ -72,14 +72,7 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def sweep(bot: RunningBot, **options: Any) -> Any:
     options.setdefault("pause_seconds", 0)
-    return sweep_member_names(
-        bot.services.session_factory,
-        bot.services.client,
-        bot.services.engine,
-        bot.settings.community,
-        bot.services.clock,
-        **options,
-    )
+    return sweep_member_names(bot.services, bot.settings.community, **options)
 
 
 # --------------------------------------------------------------------------- team_join
@@ -164,12 +157,7 @@ def test_simultaneous_checks_of_one_member_send_one_note(running_bot: RunningBot
         barrier.wait()
         results.append(
             check_member_names(
-                services.session_factory,
-                services.client,
-                services.engine,
-                running_bot.settings.community,
-                profile,
-                services.clock.now(),
+                services, running_bot.settings.community, profile, services.clock.now()
             )
         )
 
