@@ -39,7 +39,7 @@ from moderation.train import CLASSIFIER_POLICIES, SEED, training_set
 
 RANK = 8
 ALPHA = 16.0
-EPOCHS = 2
+EPOCHS = 3
 BATCH = 32
 LEARNING_RATE = 5e-4
 MAX_LENGTH = 128
