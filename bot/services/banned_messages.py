@@ -11,7 +11,12 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.enforcement import DeletesBannedMessages, EnforcementBackend, RemovesRejoiningMembers
+from bot.enforcement import (
+    DeletesBannedMessages,
+    EnforcementBackend,
+    RemovesRejoiningMembers,
+    Step,
+)
 from bot.events import MemberMessage
 from bot.services.audit import record
 from bot.services.context import AppServices
@@ -86,12 +91,7 @@ def delete_if_banned(
             ts=message.ts,
             error=None if step.ok else step.detail,
         )
-    services.metrics.failed_steps(backend.name, [step])
-    if not step.ok:
-        log.warning(
-            "banned member's message not deleted",
-            extra={"action_id": action_id, "error": step.detail},
-        )
+    _count(services, backend, step, action_id, "banned member's message not deleted")
     return step.ok
 
 
@@ -127,10 +127,13 @@ def remove_if_banned(
             channel=channel_id,
             error=None if step.ok else step.detail,
         )
+    _count(services, backend, step, action_id, "banned member not removed from a channel")
+    return Rejoin(case_id=case_id, removed=step.ok)
+
+
+def _count(
+    services: AppServices, backend: EnforcementBackend, step: Step, action_id: int, failure: str
+) -> None:
     services.metrics.failed_steps(backend.name, [step])
     if not step.ok:
-        log.warning(
-            "banned member not removed from a channel they joined",
-            extra={"action_id": action_id, "error": step.detail},
-        )
-    return Rejoin(case_id=case_id, removed=step.ok)
+        log.warning(failure, extra={"action_id": action_id, "error": step.detail})
