@@ -107,7 +107,20 @@ def serve_http(
     gunicorn's `graceful_timeout` is the same bound: a worker still running then is killed.
     """
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
     from gunicorn.workers.gthread import ThreadWorker
+
+    class _RootLogger(Logger):  # type: ignore[misc]
+        """gunicorn's own lines (workers booting, signals, timeouts) through the root logger's
+        handler, so a log shipper sees one format: JSON lines in production. gunicorn's
+        handlers are dropped after its setup, which it reruns on every reload."""
+
+        def setup(self, cfg: object) -> None:
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                for handler in list(log.handlers):
+                    log.removeHandler(handler)
+                log.propagate = True
 
     loaded: list[ConductWSGI] = []  # in a worker process: the app that worker built
 
@@ -135,6 +148,7 @@ def serve_http(
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", math.ceil(shutdown_timeout))
             self.cfg.set("worker_exit", worker_exit)
+            self.cfg.set("logger_class", _RootLogger)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1
                 # No `gunicornc` control socket: replicas on one host would share its path.
                 self.cfg.set("control_socket_disable", True)

@@ -17,6 +17,7 @@ must be finished by the process itself before it exits — that is what this tes
 from __future__ import annotations
 
 import http.client
+import json
 import queue
 import threading
 import time
@@ -223,6 +224,9 @@ def test_sigterm_mid_burst_finishes_acknowledged_events_and_exits_cleanly(
             "SIGTERM landed with no listener work pending: the test proved nothing\n" + log
         )
         assert "shut down cleanly" in log, log
+        # Not a terminal: every line is one JSON object, gunicorn's own included.
+        lines = [json.loads(line) for line in log.splitlines() if line.strip()]
+        assert any(line["logger"].startswith("gunicorn") for line in lines), log
         acked = [s for s in events if outcomes[s.event_id] == 200]
         unacked = [s for s in events if outcomes[s.event_id] != 200]
         assert len(acked) >= SIGTERM_AFTER
