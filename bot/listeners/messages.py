@@ -82,6 +82,7 @@ def handle_member_message(
     )
     with services.session_factory.begin() as session:
         member = ensure_member(session, services.client, message.user_id, now)
+        names_unchecked = member is not None and member.name_check_status is None
         if member is None or verdict is None or not verdict.findings:
             outcome = None
         else:
@@ -90,8 +91,10 @@ def handle_member_message(
         _carry_out(services, settings, outcome, event_id)
     else:
         log.debug("member message checked", extra={"event_id": event_id})
-    # After the nudge: a newcomer's first message waits for nothing it does not need.
-    check_names_on_first_message(services, settings, message.user_id, now)
+    # After the nudge: a newcomer's first message waits for nothing it does not need. (Known
+    # from the row just read: most messages come from members checked long ago.)
+    if names_unchecked:
+        check_names_on_first_message(services, settings, message.user_id, now)
 
 
 def _carry_out(
