@@ -31,17 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 from migrations.runner import upgrade  # noqa: E402
 from models import (  # noqa: E402
-    ActionStatus,
     AuditEvent,
-    Case,
-    CaseStatus,
     EnforcementAction,
-    Member,
     RemovedMembership,
     make_engine,
     make_session_factory,
 )
-from moderation.ids import ActionLevel  # noqa: E402
+from tests.integration.ban_seeding import add_banned_member, add_moderator  # noqa: E402
 from tests.slack_standin import SlackStandIn  # noqa: E402
 
 PG = "postgresql+psycopg://127.0.0.1:5432/test"
@@ -52,42 +48,20 @@ def seed(standin: SlackStandIn, url: str, count: int, ends_at: datetime) -> None
     factory = make_session_factory(engine)
     start = ends_at - timedelta(days=7)
     with factory.begin() as session:
-        moderator = Member(slack_user_id="U0ADA", team_id="T0CONDUCT", real_name="Ada")
-        session.add(moderator)
-        session.flush()
+        moderator = add_moderator(session)
         for i in range(count):
             user_id = f"U0BENCH{i:04d}"
             standin.add_user(f"bench{i}", f"Bench Member {i}", id=user_id)
-            member = Member(slack_user_id=user_id, team_id="T0CONDUCT", real_name="x")
-            session.add(member)
-            session.flush()
-            case = Case(subject_id=member.id, status=CaseStatus.RESOLVED, opened_at=start)
-            session.add(case)
-            session.flush()
-            action = EnforcementAction(
-                case_id=case.id,
-                member_id=member.id,
-                level=ActionLevel.TEMPORARY_BAN,
-                status=ActionStatus.ACTIVE,
-                reason="r",
-                notice="n",
-                starts_at=start,
-                expires_at=ends_at,
-                decided_by_id=moderator.id,
+            add_banned_member(
+                session,
+                standin,
+                user_id=user_id,
+                real_name="x",
+                moderator=moderator,
                 decided_at=start,
-                backend="channels",
+                ends_at=ends_at,
+                channels=("random", "general-discussions"),
             )
-            session.add(action)
-            session.flush()
-            for name in ("random", "general-discussions"):
-                session.add(
-                    RemovedMembership(
-                        action_id=action.id,
-                        member_id=member.id,
-                        channel_id=standin.channel_id(name),
-                        removed_at=start,
-                    )
-                )
     engine.dispose()
 
 

@@ -25,13 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import (
     ActionStatus,
     AuditEvent,
-    Case,
-    CaseStatus,
     EnforcementAction,
     Member,
     RemovedMembership,
 )
-from moderation.ids import ActionLevel
+from tests.integration.ban_seeding import add_banned_member, add_moderator
 from tests.slack_standin import Fault, SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,43 +43,22 @@ def seed_bans(
     now = ends_at - timedelta(days=7)
     ids = []
     with session_factory.begin() as session:
-        moderator = Member(slack_user_id="U0ADA", team_id="T0CONDUCT", real_name="Ada")
-        session.add(moderator)
-        session.flush()
+        moderator = add_moderator(session)
         for i in range(count):
             user_id = f"U0BAN{i:03d}"
             standin.add_user(f"banned{i}", f"Banned Member {i}", id=user_id)
-            member = Member(slack_user_id=user_id, team_id="T0CONDUCT", real_name=f"B {i}")
-            session.add(member)
-            session.flush()
-            case = Case(subject_id=member.id, status=CaseStatus.RESOLVED, opened_at=now)
-            session.add(case)
-            session.flush()
-            action = EnforcementAction(
-                case_id=case.id,
-                member_id=member.id,
-                level=ActionLevel.TEMPORARY_BAN,
-                status=ActionStatus.ACTIVE,
-                reason="r",
-                notice="n",
-                starts_at=now,
-                expires_at=ends_at,
-                decided_by_id=moderator.id,
-                decided_at=now,
-                backend="channels",
-            )
-            session.add(action)
-            session.flush()
-            for name in CHANNELS:
-                session.add(
-                    RemovedMembership(
-                        action_id=action.id,
-                        member_id=member.id,
-                        channel_id=standin.channel_id(name),
-                        removed_at=now,
-                    )
+            ids.append(
+                add_banned_member(
+                    session,
+                    standin,
+                    user_id=user_id,
+                    real_name=f"B {i}",
+                    moderator=moderator,
+                    decided_at=now,
+                    ends_at=ends_at,
+                    channels=CHANNELS,
                 )
-            ids.append(action.id)
+            )
     return ids
 
 

@@ -37,10 +37,9 @@ from models import (
     Member,
     Nudge,
     ProcessedEvent,
-    RemovedMembership,
     Report,
 )
-from moderation.ids import ActionLevel
+from tests.integration.ban_seeding import add_banned_member, add_moderator
 from tests.integration.conduct_process import COMMUNITY_TOML, ConductProcess
 from tests.integration.test_reports import form_values
 from tests.integration.test_shutdown import PLUG
@@ -63,39 +62,17 @@ def seed_ban(
     with session_factory.begin() as session:
         moderator = session.scalar(select(Member).where(Member.slack_user_id == "U0ADA"))
         if moderator is None:
-            moderator = Member(slack_user_id="U0ADA", team_id="T0CONDUCT", real_name="Ada")
-            session.add(moderator)
-        member = Member(slack_user_id=user_id, team_id="T0CONDUCT", real_name=name)
-        session.add(member)
-        session.flush()
-        case = Case(subject_id=member.id, status=CaseStatus.RESOLVED, opened_at=decided)
-        session.add(case)
-        session.flush()
-        action = EnforcementAction(
-            case_id=case.id,
-            member_id=member.id,
-            level=ActionLevel.TEMPORARY_BAN,
-            status=ActionStatus.ACTIVE,
-            reason="r",
-            notice="n",
-            starts_at=decided,
-            expires_at=ends_at,
-            decided_by_id=moderator.id,
+            moderator = add_moderator(session)
+        return add_banned_member(
+            session,
+            standin,
+            user_id=user_id,
+            real_name=name,
+            moderator=moderator,
             decided_at=decided,
-            backend="channels",
+            ends_at=ends_at,
+            channels=CHANNELS,
         )
-        session.add(action)
-        session.flush()
-        for channel in CHANNELS:
-            session.add(
-                RemovedMembership(
-                    action_id=action.id,
-                    member_id=member.id,
-                    channel_id=standin.channel_id(channel),
-                    removed_at=decided,
-                )
-            )
-        return int(action.id)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
