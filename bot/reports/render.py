@@ -9,6 +9,8 @@ import csv
 import io
 from datetime import date
 from html import escape
+from itertools import groupby
+from operator import itemgetter
 
 from bot.reports.charts import bar_chart, data_uri
 from bot.reports.queries import TransparencyReport
@@ -73,17 +75,19 @@ def rows(report: TransparencyReport) -> list[tuple[str, str, str]]:
     return out
 
 
+def sections(report: TransparencyReport) -> list[tuple[str, list[tuple[str, str]]]]:
+    """`rows` grouped by section, in order: (section, [(item, value), ...])."""
+    return [
+        (sec, [(item, value) for _, item, value in group])
+        for sec, group in groupby(rows(report), key=itemgetter(0))
+    ]
+
+
 def render_markdown(report: TransparencyReport, community: str = "") -> str:
     title = f"*{community + ' · ' if community else ''}Moderation report, {period(report)}*"
-    lines = [title, ""]
-    section = None
-    for sec, item, value in rows(report):
-        if sec != section:
-            if section is not None:
-                lines.append("")
-            lines.append(f"*{sec}*")
-            section = sec
-        lines.append(f"• {item}: {value}")
+    lines = [title]
+    for sec, items in sections(report):
+        lines += ["", f"*{sec}*", *(f"• {item}: {value}" for item, value in items)]
     lines += ["", f'_Counts under {SUPPRESS_BELOW} are shown as "<{SUPPRESS_BELOW}"._']
     return "\n".join(lines) + "\n"
 
@@ -148,13 +152,11 @@ def render_html(report: TransparencyReport, community: str = "") -> str:
     ]
     for title, png in charts(report):
         parts.append(f"<figure><img alt='{escape(title)}' src='{data_uri(png)}'></figure>")
-    section = None
-    for sec, item, value in rows(report):
-        if sec != section:
-            if section is not None:
-                parts.append("</table>")
-            parts.append(f"<h2>{escape(sec)}</h2><table>")
-            section = sec
-        parts.append(f"<tr><td>{escape(item)}</td><td>{escape(value)}</td></tr>")
-    parts.append("</table></body></html>")
+    for sec, items in sections(report):
+        parts.append(f"<h2>{escape(sec)}</h2><table>")
+        parts += [
+            f"<tr><td>{escape(item)}</td><td>{escape(value)}</td></tr>" for item, value in items
+        ]
+        parts.append("</table>")
+    parts.append("</body></html>")
     return "\n".join(parts)
