@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.observability import configure_logging, set_log_context
 from models import Case
 from moderation.ids import ActionLevel
 from tests.integration.case_steps import decide, decision_values
 from tests.integration.harness import RunningBot
 from tests.integration.test_reports import form_values, open_form, submit
+from tests.log_capture import json_logs
 from tests.slack_standin import Fault
 from tests.slack_standin.defaults import SIGNING_SECRET, default_workspace
 from tests.slack_standin.payloads import message_event
@@ -37,16 +37,8 @@ MESSAGE = (
 @pytest.fixture
 def log_lines() -> Iterator[io.StringIO]:
     """Every record from every logger, from before the bot is built (list it first)."""
-    root = logging.getLogger()
-    level = root.level
-    buffer = io.StringIO()
-    handler = configure_logging(json=True, level=logging.DEBUG, stream=buffer)
-    try:
+    with json_logs() as buffer:
         yield buffer
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        set_log_context()
 
 
 def parse(buffer: io.StringIO) -> list[dict[str, Any]]:

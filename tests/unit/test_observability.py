@@ -30,6 +30,7 @@ from bot.observability import (
     step_kind,
 )
 from bot.settings import ConfigError
+from tests.log_capture import json_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,16 +47,8 @@ def record(
 @pytest.fixture
 def captured() -> Iterator[io.StringIO]:
     """The root logger through the real handler, into a buffer, at DEBUG."""
-    root = logging.getLogger()
-    level = root.level
-    buffer = io.StringIO()
-    handler = configure_logging(json=True, level="DEBUG", stream=buffer)
-    try:
+    with json_logs() as buffer:
         yield buffer
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        set_log_context()
 
 
 def lines(buffer: io.StringIO) -> list[dict[str, object]]:
