@@ -24,8 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from moderation import corpus
-from moderation.adapter import adapter_in
-from moderation.classifier import HEADS_DIR, Classifier, classifier_input
+from moderation.classifier import Classifier, classifier_input
 from moderation.config import EngineConfig
 from moderation.encoder import Encoder
 from moderation.engine import Engine
@@ -68,9 +67,11 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    encoder = Encoder.load(threads=args.threads, adapter=adapter_in(HEADS_DIR))
+    classifier = Classifier.load(threads=args.threads)
     load_s = time.perf_counter() - started
-    engine = Engine(EngineConfig(), Classifier.load(encoder=encoder))
+    encoder = classifier.encoder  # the bare forward pass the engine is compared with
+    assert isinstance(encoder, Encoder)
+    engine = Engine(EngineConfig(), classifier)
     messages = sample_messages(args.messages)
     texts = [classifier_input(m.text) or "." for m in messages]
 

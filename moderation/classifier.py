@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from moderation.adapter import adapter_in
+from moderation.adapter import Adapter, adapter_in
 from moderation.features import HASH_DIM, hashed
 from moderation.ids import PolicyId
 from moderation.text import normalize, parse_slack_text
@@ -105,9 +105,10 @@ def rescale(probability: NDArray[np.float64], threshold: float) -> NDArray[np.fl
     return np.where(probability <= t, low, high)
 
 
-def check_heads_match_adapter(heads: dict[PolicyId, Head], heads_dir: Path) -> None:
+def check_heads_match_adapter(
+    heads: dict[PolicyId, Head], adapter: Adapter | None, heads_dir: Path
+) -> None:
     """Heads fitted on one adapted encoder score garbage on another: refuse the mix."""
-    adapter = adapter_in(heads_dir)
     digest = adapter.digest if adapter is not None else None
     for policy, head in heads.items():
         if "encoder_adapter" in head.meta and head.meta["encoder_adapter"] != digest:
@@ -118,7 +119,20 @@ def check_heads_match_adapter(heads: dict[PolicyId, Head], heads_dir: Path) -> N
             )
 
 
+def load_trained(directory: Path = HEADS_DIR) -> tuple[dict[PolicyId, Head], Adapter | None]:
+    """The heads in `directory` and the encoder adapter beside them (None: the packaged
+    encoder), checked to belong together; each file is read once."""
+    adapter = adapter_in(directory)
+    heads = _read_heads(directory)
+    check_heads_match_adapter(heads, adapter, directory)
+    return heads, adapter
+
+
 def load_heads(directory: Path = HEADS_DIR) -> dict[PolicyId, Head]:
+    return load_trained(directory)[0]
+
+
+def _read_heads(directory: Path) -> dict[PolicyId, Head]:
     heads = {}
     for path in sorted(directory.glob("*.json")):
         hashed_path = path.with_suffix(".hashed.npy")
@@ -129,7 +143,6 @@ def load_heads(directory: Path = HEADS_DIR) -> dict[PolicyId, Head]:
         )
         head = Head.from_json(json.loads(path.read_text(encoding="utf-8")), hashed)
         heads[head.policy] = head
-    check_heads_match_adapter(heads, directory)
     return heads
 
 
@@ -156,12 +169,21 @@ class Classifier:
         self.heads = heads
 
     @classmethod
-    def load(cls, heads_dir: Path = HEADS_DIR, encoder: TextEncoder | None = None) -> Classifier:
+    def load(
+        cls,
+        heads_dir: Path = HEADS_DIR,
+        encoder: TextEncoder | None = None,
+        *,
+        threads: int | None = None,
+    ) -> Classifier:
+        """The heads in `heads_dir` on `encoder`, or on the encoder built with the adapter they
+        were trained with (`threads`: ONNX Runtime threads per inference)."""
+        heads, adapter = load_trained(heads_dir)
         if encoder is None:
             from moderation.encoder import Encoder
 
-            encoder = Encoder.load(adapter=adapter_in(heads_dir))
-        return cls(encoder, load_heads(heads_dir))
+            encoder = Encoder.load(threads=threads, adapter=adapter)
+        return cls(encoder, heads)
 
     @property
     def policies(self) -> tuple[PolicyId, ...]:
@@ -213,8 +235,5 @@ class LazyClassifier:
     def get(self) -> Classifier:
         with self._lock:
             if self._classifier is None:
-                from moderation.encoder import Encoder
-
-                encoder = Encoder.load(threads=self._threads, adapter=adapter_in(self._heads_dir))
-                self._classifier = Classifier.load(self._heads_dir, encoder)
+                self._classifier = Classifier.load(self._heads_dir, threads=self._threads)
             return self._classifier
