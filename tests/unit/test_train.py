@@ -84,3 +84,13 @@ def test_multitask_rows_carry_each_policys_label_and_no_word_for_others(
     for policy in (PolicyId.GEOPOLITICS, PolicyId.HARASSMENT):
         i = train.CLASSIFIER_POLICIES.index(policy)
         assert row.labels[i] == 0 and row.weights[i] > 0
+
+
+def test_the_hard_negative_point_lets_at_most_the_allowed_share_score_above_it() -> None:
+    scores = np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.1, 0.1, 0.05, 0.02, 0.01])
+    at_zero = train.hard_negative_threshold(scores, 0.0)
+    assert at_zero > 0.9 and (scores >= at_zero).sum() == 0
+    at_ten = train.hard_negative_threshold(scores, 0.1)  # one of ten may pass
+    assert 0.7 < at_ten <= 0.71 and (scores >= at_ten).sum() == 1
+    assert train.hard_negative_threshold(np.array([]), 0.01) == 0.0
+    assert train.hard_negative_threshold(scores, 1.0) == 0.0
