@@ -167,7 +167,11 @@ def running_bot(
     server = make_server(
         "127.0.0.1", 0, ConductWSGI(app, metrics=metrics), _ThreadingWSGIServer, _QuietHandler
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: at the default 0.5 s that was most of an
+    # integration test's time.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}{SLACK_PATH}"
     delivery = SlackDelivery(url, signing_secret, standin=slack_standin)
