@@ -170,6 +170,21 @@ def operating_threshold(
     return float(probabilities[order][ok[-1]])
 
 
+def operating_point_report(
+    labels: NDArray[np.int_], scores: NDArray[np.float64], threshold: float
+) -> dict[str, float | int]:
+    """What the operating point gives out of fold on the rows that chose it: the figures
+    the held-out evaluation should come close to."""
+    chosen = scores >= threshold
+    positives = int(labels.sum())
+    return {
+        "operating_point_rows": len(labels),
+        "operating_point_positives": positives,
+        "precision_there": round(float(labels[chosen].mean()) if chosen.any() else 0.0, 3),
+        "recall_there": round(float(labels[chosen].sum()) / max(1, positives), 3),
+    }
+
+
 def hard_negative_threshold(scores: NDArray[np.float64], rate: float) -> float:
     """The lowest probability above which at most ``rate`` of these negatives score."""
     if len(scores) == 0:
@@ -278,8 +293,19 @@ def fit_head(
         },
         hashed_weights=coef[EMBEDDING_DIM:],
     )
+    # Everyday messages the operating point would act on, out of fold and (adapted) only
+    # those the encoder never saw: the training-time view of the false-nudge rate.
+    everyday = np.array(
+        [
+            (r.example.source == "own:ordinary_chat" or r.example.source.startswith("slack-chat"))
+            and (not adapted or in_calibration(r.example.text))
+            for r in rows
+        ]
+    ) & (y == 0)
     cv = {
         "own_average_precision": round(best_score, 4),
+        **operating_point_report(y[own], oof_best[own], threshold),
+        "everyday_above_point": f"{int((oof_best[everyday] >= threshold).sum())}/{int(everyday.sum())}",
         "c": best_c,
         "threshold": round(threshold, 4),
         "thresholds": [round(t, 4) for t in thresholds],
