@@ -43,6 +43,11 @@ TARGET_PRECISION = {
 # above its operating point. For geopolitics they are tech-policy posts that name countries
 # (the product allows at most 2% of them taken for geopolitics).
 HARD_NEGATIVE_RATE = {PolicyId.GEOPOLITICS: 0.01}
+# Everyday messages any head may act on, out of fold: the product allows 0.5% of ordinary
+# chat nudged by all policies together. The precision target alone is set on our own
+# examples, whose negatives are near misses, and let a better-ranking encoder double the
+# everyday messages above a harassment point (11 -> 21 of 4,848) while its precision held.
+EVERYDAY_RATE = 0.002
 # Fold splits whose out-of-fold thresholds are pooled (their median is kept).
 THRESHOLD_REPEATS = 3
 # Our own examples are the register the bot works in; public sets only widen vocabulary.
@@ -196,6 +201,22 @@ def hard_negative_threshold(scores: NDArray[np.float64], rate: float) -> float:
     return float(np.nextafter(ordered[allowed], np.inf))
 
 
+def choose_operating_point(
+    policy: PolicyId,
+    own_labels: NDArray[np.int_],
+    own_scores: NDArray[np.float64],
+    hard_negative_scores: NDArray[np.float64],
+    everyday_scores: NDArray[np.float64],
+) -> float:
+    """The strictest of: the precision target on our own examples, the share of hard
+    negatives allowed above the point (where the policy sets one), and the share of
+    everyday messages allowed above it."""
+    at = operating_threshold(own_labels, own_scores, TARGET_PRECISION[policy])
+    if policy in HARD_NEGATIVE_RATE:
+        at = max(at, hard_negative_threshold(hard_negative_scores, HARD_NEGATIVE_RATE[policy]))
+    return max(at, hard_negative_threshold(everyday_scores, EVERYDAY_RATE))
+
+
 def design_matrix(texts: Sequence[str], cache: EmbeddingCache) -> Any:
     """[embedding | hashed n-grams] as one sparse matrix, the layout Classifier scores."""
     from scipy import sparse
@@ -219,8 +240,10 @@ def fit_head(
     policy: PolicyId, rows: list[Weighted], cache: EmbeddingCache, *, adapted: bool = False
 ) -> tuple[Head, dict[str, Any]]:
     """Fit one head; its operating point is where out-of-fold precision on our own examples
-    reaches the target. ``adapted``: the encoder was fine-tuned on most of these rows, so
-    only the calibration share it never saw (``splits.in_calibration``) sets that point."""
+    reaches the target, raised where too many hard negatives or everyday messages score
+    above it (`choose_operating_point`). ``adapted``: the encoder was fine-tuned on most of
+    these rows, so only the calibration share it never saw (``splits.in_calibration``) sets
+    that point."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
@@ -259,12 +282,18 @@ def fit_head(
     # fold split moves it a lot (geopolitics: 0.49 to 0.62 across three splits). The median
     # over THRESHOLD_REPEATS splits is what the head keeps.
     hard = own & np.array([r.example.kind == "hard_negative" for r in rows]) & (y == 0)
+    # Everyday messages (our own and real Slack chat), with a fine-tuned encoder only those it
+    # never saw: the training-time view of the false-nudge rate.
+    everyday = np.array(
+        [
+            (r.example.source == "own:ordinary_chat" or r.example.source.startswith("slack-chat"))
+            and (not adapted or in_calibration(r.example.text))
+            for r in rows
+        ]
+    ) & (y == 0)
 
     def point(oof: NDArray[np.float64]) -> float:
-        at = operating_threshold(y[own], oof[own], TARGET_PRECISION[policy])
-        if policy in HARD_NEGATIVE_RATE:
-            at = max(at, hard_negative_threshold(oof[hard], HARD_NEGATIVE_RATE[policy]))
-        return at
+        return choose_operating_point(policy, y[own], oof[own], oof[hard], oof[everyday])
 
     thresholds = [point(oof_best)]
     for repeat in range(1, THRESHOLD_REPEATS):
@@ -285,6 +314,7 @@ def fit_head(
             "c": best_c,
             "features": f"MiniLM-L6 embedding ({EMBEDDING_DIM}) + hashed word 1-2-grams and char 4-grams ({HASH_DIM})",
             "target_precision": TARGET_PRECISION[policy],
+            "everyday_rate": EVERYDAY_RATE,
             "threshold_repeats": THRESHOLD_REPEATS,
             "own_weight": OWN_WEIGHT,
             "training_rows": dict(sorted(sources.items())),
@@ -293,15 +323,6 @@ def fit_head(
         },
         hashed_weights=coef[EMBEDDING_DIM:],
     )
-    # Everyday messages the operating point would act on, out of fold and (adapted) only
-    # those the encoder never saw: the training-time view of the false-nudge rate.
-    everyday = np.array(
-        [
-            (r.example.source == "own:ordinary_chat" or r.example.source.startswith("slack-chat"))
-            and (not adapted or in_calibration(r.example.text))
-            for r in rows
-        ]
-    ) & (y == 0)
     cv = {
         "own_average_precision": round(best_score, 4),
         **operating_point_report(y[own], oof_best[own], threshold),

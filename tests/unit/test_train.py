@@ -108,3 +108,19 @@ def test_the_hard_negative_point_lets_at_most_the_allowed_share_score_above_it()
     assert 0.7 < at_ten <= 0.71 and (scores >= at_ten).sum() == 1
     assert train.hard_negative_threshold(np.array([]), 0.01) == 0.0
     assert train.hard_negative_threshold(scores, 1.0) == 0.0
+
+
+def test_everyday_messages_above_the_point_raise_it_to_the_allowed_share() -> None:
+    labels = np.array([1, 1, 1, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.1])
+    alone = train.choose_operating_point(
+        PolicyId.HARASSMENT, labels, scores, np.array([]), np.zeros(1000)
+    )
+    assert alone == pytest.approx(0.6)  # every positive, precision 1.0
+    # Five everyday messages in a thousand score 0.75: the allowed 0.2% is two of them.
+    everyday = np.concatenate([np.full(5, 0.75), np.zeros(995)])
+    raised = train.choose_operating_point(
+        PolicyId.HARASSMENT, labels, scores, np.array([]), everyday
+    )
+    assert raised > 0.75
+    assert (everyday >= raised).mean() <= train.EVERYDAY_RATE
