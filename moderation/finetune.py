@@ -47,6 +47,10 @@ MAX_LENGTH = 128
 # without letting tweets decide what the encoder learns.
 PUBLIC_CAP = 600
 SLACK_CHAT = 3000
+# The harassment head's weight for real Slack chat was raised later
+# (train.SLACK_CHAT_WEIGHT_FOR); the adapter keeps the weight it was trained with for every
+# policy, so the committed one stays reproducible.
+SLACK_CHAT_WEIGHT = 0.5
 # Embeddings are L2-normalised (|e| = 1), so a plain linear head would see logits near 0.
 LOGIT_SCALE = 10.0
 
@@ -65,7 +69,7 @@ def multitask_rows(slack_chat: Sequence[corpus.Example]) -> list[Row]:
     by_text: dict[str, tuple[list[float], list[float]]] = {}
     for index, policy in enumerate(CLASSIFIER_POLICIES):
         kept: dict[str, int] = {}
-        for row in training_set(policy, slack_chat):
+        for row in training_set(policy, slack_chat, slack_weight=SLACK_CHAT_WEIGHT):
             if in_calibration(row.example.text):
                 continue
             source = row.example.source
