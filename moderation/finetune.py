@@ -35,7 +35,7 @@ from moderation import corpus
 from moderation.adapter import ADAPTED_MODULES, ADAPTER_PATH, Adapter
 from moderation.classifier import classifier_input
 from moderation.splits import in_calibration
-from moderation.train import CLASSIFIER_POLICIES, SEED, training_set
+from moderation.train import CLASSIFIER_POLICIES, SEED, SLACK_CHAT_WEIGHT, training_set
 
 RANK = 8
 ALPHA = 16.0
@@ -47,10 +47,6 @@ MAX_LENGTH = 128
 # without letting tweets decide what the encoder learns.
 PUBLIC_CAP = 600
 SLACK_CHAT = 3000
-# The harassment head's weight for real Slack chat was raised later
-# (train.SLACK_CHAT_WEIGHT_FOR); the adapter keeps the weight it was trained with for every
-# policy, so the committed one stays reproducible.
-SLACK_CHAT_WEIGHT = 0.5
 # Embeddings are L2-normalised (|e| = 1), so a plain linear head would see logits near 0.
 LOGIT_SCALE = 10.0
 
@@ -69,6 +65,9 @@ def multitask_rows(slack_chat: Sequence[corpus.Example]) -> list[Row]:
     by_text: dict[str, tuple[list[float], list[float]]] = {}
     for index, policy in enumerate(CLASSIFIER_POLICIES):
         kept: dict[str, int] = {}
+        # Real Slack chat at the heads' default weight for every policy, as when the
+        # committed adapter was trained: the harassment head's heavier weight came later
+        # (train.SLACK_CHAT_WEIGHT_FOR), and applying it here would change the adapter.
         for row in training_set(policy, slack_chat, slack_weight=SLACK_CHAT_WEIGHT):
             if in_calibration(row.example.text):
                 continue

@@ -191,10 +191,14 @@ def operating_threshold(
 
 
 def operating_point_report(
-    labels: NDArray[np.int_], scores: NDArray[np.float64], threshold: float
-) -> dict[str, float | int]:
-    """What the operating point gives out of fold on the rows that chose it: the figures
-    the held-out evaluation should come close to."""
+    labels: NDArray[np.int_],
+    scores: NDArray[np.float64],
+    threshold: float,
+    everyday_scores: NDArray[np.float64],
+) -> dict[str, float | int | str]:
+    """What the operating point gives out of fold on the rows that chose it, and how many
+    everyday messages score above it: the figures the held-out evaluation should come
+    close to."""
     chosen = scores >= threshold
     positives = int(labels.sum())
     return {
@@ -202,6 +206,7 @@ def operating_point_report(
         "operating_point_positives": positives,
         "precision_there": round(float(labels[chosen].mean()) if chosen.any() else 0.0, 3),
         "recall_there": round(float(labels[chosen].sum()) / max(1, positives), 3),
+        "everyday_above_point": f"{int((everyday_scores >= threshold).sum())}/{len(everyday_scores)}",
     }
 
 
@@ -265,12 +270,20 @@ def fit_head(
     x = design_matrix([r.example.text for r in rows], cache)
     y = np.array([r.example.content for r in rows], dtype=np.int_)
     w = np.array([r.weight for r in rows], dtype=np.float64)
-    own = np.array(
-        [
-            r.example.source == f"own:{policy.value}"
-            and (not adapted or in_calibration(r.example.text))
-            for r in rows
-        ]
+    # With a fine-tuned encoder only the calibration share it never saw chooses the point.
+    unseen = np.array([not adapted or in_calibration(r.example.text) for r in rows])
+    own = unseen & np.array([r.example.source == f"own:{policy.value}" for r in rows])
+    # Everyday messages (our own and real Slack chat): the training-time view of the
+    # false-nudge rate.
+    everyday = (
+        unseen
+        & np.array(
+            [
+                r.example.source == "own:ordinary_chat" or r.example.source.startswith("slack-chat")
+                for r in rows
+            ]
+        )
+        & (y == 0)
     )
 
     def model(c: float) -> Any:
@@ -297,15 +310,6 @@ def fit_head(
     # fold split moves it a lot (geopolitics: 0.49 to 0.62 across three splits). The median
     # over THRESHOLD_REPEATS splits is what the head keeps.
     hard = own & np.array([r.example.kind == "hard_negative" for r in rows]) & (y == 0)
-    # Everyday messages (our own and real Slack chat), with a fine-tuned encoder only those it
-    # never saw: the training-time view of the false-nudge rate.
-    everyday = np.array(
-        [
-            (r.example.source == "own:ordinary_chat" or r.example.source.startswith("slack-chat"))
-            and (not adapted or in_calibration(r.example.text))
-            for r in rows
-        ]
-    ) & (y == 0)
 
     def point(oof: NDArray[np.float64]) -> float:
         return choose_operating_point(policy, y[own], oof[own], oof[hard], oof[everyday])
@@ -340,8 +344,7 @@ def fit_head(
     )
     cv = {
         "own_average_precision": round(best_score, 4),
-        **operating_point_report(y[own], oof_best[own], threshold),
-        "everyday_above_point": f"{int((oof_best[everyday] >= threshold).sum())}/{int(everyday.sum())}",
+        **operating_point_report(y[own], oof_best[own], threshold, oof_best[everyday]),
         "c": best_c,
         "threshold": round(threshold, 4),
         "thresholds": [round(t, 4) for t in thresholds],

@@ -44,14 +44,16 @@ def test_operating_threshold_falls_back_when_the_target_is_never_met() -> None:
 def test_the_operating_point_report_gives_precision_and_recall_at_the_threshold() -> None:
     labels = np.array([1, 1, 1, 0, 1, 0, 0, 1, 0, 0])
     scores = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.4, 0.3])
-    report = train.operating_point_report(labels, scores, 0.75)
+    everyday = np.array([0.9, 0.75, 0.5, 0.1])
+    report = train.operating_point_report(labels, scores, 0.75, everyday)
     assert report == {
         "operating_point_rows": 10,
         "operating_point_positives": 5,
         "precision_there": 0.8,  # 4 of the 5 rows at or above 0.75
         "recall_there": 0.8,  # 4 of the 5 positives
+        "everyday_above_point": "2/4",
     }
-    nothing = train.operating_point_report(labels, scores, 0.99)
+    nothing = train.operating_point_report(labels, scores, 0.99, everyday)
     assert (nothing["precision_there"], nothing["recall_there"]) == (0.0, 0.0)
 
 
