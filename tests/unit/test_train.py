@@ -126,3 +126,27 @@ def test_everyday_messages_above_the_point_raise_it_to_the_allowed_share() -> No
     )
     assert raised > 0.75
     assert (everyday >= raised).mean() <= train.EVERYDAY_RATE
+
+
+def test_real_slack_chat_weighs_more_for_harassment_but_not_in_the_adapters_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(train, "public_sources", lambda policy: [])
+    texts = [f"did anyone try the new build {i}? it works for me" for i in range(40)]
+    chat = [
+        corpus.Example(t, 0, 0, "slack-chat:test")
+        for t in texts
+        if splits.split_of(t) == "train" and not splits.in_calibration(t)
+    ]
+    assert chat
+
+    def slack_weights(policy: PolicyId) -> set[float]:
+        rows = train.training_set(policy, chat)
+        return {r.weight for r in rows if r.example.source == "slack-chat:test"}
+
+    assert slack_weights(PolicyId.HARASSMENT) == {1.0}
+    assert slack_weights(PolicyId.SELF_PROMOTION) == {train.SLACK_CHAT_WEIGHT} == {0.5}
+    # The adapter's rows keep 0.5 for harassment too: the committed adapter was trained so.
+    rows = {r.text: r for r in finetune.multitask_rows(chat)}
+    harassment = train.CLASSIFIER_POLICIES.index(PolicyId.HARASSMENT)
+    assert {rows[classifier_input(e.text)].weights[harassment] for e in chat} == {0.5}
