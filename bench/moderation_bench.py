@@ -1,11 +1,14 @@
 """How fast the whole moderation engine is on this machine, next to its limit.
 
-    python bench/moderation_bench.py [--messages 600] [--threads N]
+    python bench/moderation_bench.py [--messages 600] [--threads N] [--sample own|slack]
 
-Prints, for realistic community messages (our own examples, every policy in scope):
+Prints, for community messages (``own``: our own examples of every policy, half of them
+positives or near misses, the worst case for the harassment second pass; ``slack``: real
+Slack chat from the held-out split), with every policy in scope:
 - per-message latency p50 / p99 of Engine.check at batch 1 (parse, signals, encoder, heads,
   rules, thresholds), and of the bare encoder forward pass on the same texts;
 - batched throughput of Engine.check_batch and of the bare encoder at the same batch size;
+- the share of messages a gate sent to a second pass (a second encoder run);
 - the process's peak resident memory.
 Results are for quoting in notes, never asserted in tests.
 """
@@ -30,14 +33,19 @@ from moderation.encoder import Encoder
 from moderation.engine import Engine
 from moderation.ids import PolicyId
 from moderation.message import Message
+from moderation.splits import split_of
 
 
-def sample_messages(n: int) -> list[Message]:
-    pool: list[corpus.Example] = list(corpus.own_ordinary_chat())
-    for policy in PolicyId:
-        if policy is not PolicyId.ANONYMOUS_ACCOUNT:
-            pool += corpus.own_examples(policy)
-    pool.sort(key=lambda e: corpus.split_of("bench:" + e.text))
+def sample_messages(n: int, sample: str = "own") -> list[Message]:
+    pool: list[corpus.Example] = []
+    if sample == "slack":
+        pool = [e for e in corpus.slack_chat() if e.split == "heldout"]
+    else:
+        pool += corpus.own_ordinary_chat()
+        for policy in PolicyId:
+            if policy is not PolicyId.ANONYMOUS_ACCOUNT:
+                pool += corpus.own_examples(policy)
+    pool.sort(key=lambda e: split_of("bench:" + e.text))
     # general-discussions puts every message policy in scope: the slowest case.
     return [Message(text=e.text, channel="general-discussions") for e in pool[:n]]
 
@@ -63,6 +71,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=600)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime intra-op threads")
+    parser.add_argument("--sample", choices=("own", "slack"), default="own")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -72,8 +81,16 @@ def main() -> int:
     encoder = classifier.encoder  # the bare forward pass the engine is compared with
     assert isinstance(encoder, Encoder)
     engine = Engine(EngineConfig(), classifier)
-    messages = sample_messages(args.messages)
+    messages = sample_messages(args.messages, args.sample)
     texts = [classifier_input(m.text) or "." for m in messages]
+    first_pass = classifier.probabilities(encoder.embed(texts), texts)
+    read_again = {
+        second.policy.value: round(
+            float((first_pass[:, classifier.policies.index(second.policy)] >= second.gate).mean()),
+            3,
+        )
+        for second in classifier.second_passes
+    }
 
     for m in messages[:20]:  # warm-up: first calls allocate arenas
         engine.check(m)
@@ -97,6 +114,8 @@ def main() -> int:
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
         "encoder": encoder.info.as_dict(),
         "messages": len(messages),
+        "sample": args.sample,
+        "share_read_again_by_second_pass": read_again,
         "model_load_s": round(load_s, 2),
         "engine_batch1_ms": {
             "p50": round(statistics.median(engine_ms), 2),

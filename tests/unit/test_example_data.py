@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from moderation.corpus import EXAMPLES_DIR, _jsonl
+from moderation.corpus import EXAMPLES_DIR, PENDING_DIR, _jsonl
 
-PENDING_DIR = EXAMPLES_DIR.parent / "pending"
 KINDS = {1: {"positive"}, 0: {"hard_negative", "negative"}}
 
 
@@ -32,3 +31,14 @@ def test_pending_examples_are_not_already_trained_on(path: Path) -> None:
     pending = [str(r["text"]) for r in rows(path)]
     assert len(set(pending)) == len(pending)
     assert not trained & set(pending)
+
+
+def test_pending_examples_are_read_like_trained_ones_and_a_missing_file_is_none() -> None:
+    from moderation.corpus import own_examples
+    from moderation.ids import PolicyId
+
+    pending = own_examples(PolicyId.HARASSMENT, PENDING_DIR)
+    assert len(pending) == len(rows(PENDING_DIR / "harassment.jsonl"))
+    assert {e.label for e in pending} == {0, 1}
+    assert all(e.source == "own:harassment" for e in pending)
+    assert own_examples(PolicyId.GEOPOLITICS, PENDING_DIR) == []
