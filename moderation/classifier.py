@@ -14,8 +14,9 @@ reading the text with emoji named). The first-pass head then only gates: a messa
 first-pass probability is under the head's `gate` (the point above which 97% of that policy's
 positives scored, out of fold) keeps a score below `BELOW_GATE_SCORE`; the rest are read
 again by the second encoder, and the second head's rescaled score is the policy's score.
-Harassment has one: MiniLM knows no emoji (every one is `[UNK]`), and the adapter that
-ranks harassment best moves the other heads off their targets (MODEL_CARD.md, "Cascade").
+It was built for harassment: MiniLM knows no emoji (every one is `[UNK]`), and the adapter
+that ranks harassment best moves the other heads off their targets. None is committed: the
+two tried nudged a kind everyday message and cost too much speed (MODEL_CARD.md, "Cascade").
 """
 
 from __future__ import annotations

@@ -63,18 +63,22 @@ class Row:
     weights: tuple[float, ...]  # 0 where the row says nothing about that policy
 
 
-def multitask_rows(slack_chat: Sequence[corpus.Example], *, name_emoji: bool = False) -> list[Row]:
+def multitask_rows(
+    slack_chat: Sequence[corpus.Example], *, name_emoji: bool = False, with_pending: bool = False
+) -> list[Row]:
     """One row per distinct classifier input, labelled for every policy whose training set
     holds it (the heads' own sets, public sources capped at PUBLIC_CAP each), less the
     calibration share the heads' operating points are chosen on. ``name_emoji``: inputs
-    with emoji named (``classifier_input``)."""
+    with emoji named (``classifier_input``). ``with_pending``: `data/pending/` examples too."""
     by_text: dict[str, tuple[list[float], list[float]]] = {}
     for index, policy in enumerate(CLASSIFIER_POLICIES):
         kept: dict[str, int] = {}
         # Real Slack chat at the heads' default weight for every policy, as when the
         # committed adapter was trained: the harassment head's heavier weight came later
         # (train.SLACK_CHAT_WEIGHT_FOR), and applying it here would change the adapter.
-        for row in training_set(policy, slack_chat, slack_weight=SLACK_CHAT_WEIGHT):
+        for row in training_set(
+            policy, slack_chat, slack_weight=SLACK_CHAT_WEIGHT, with_pending=with_pending
+        ):
             if in_calibration(row.example.text):
                 continue
             source = row.example.source
@@ -239,9 +243,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--name-emoji", action="store_true", help="read emoji as their names (a second pass)"
     )
+    parser.add_argument(
+        "--with-pending", action="store_true", help="train on data/pending/ too (a second pass)"
+    )
     parser.add_argument("--limit", type=int, help="train on the first N rows only (a dry run)")
     args = parser.parse_args(argv)
-    rows = multitask_rows(corpus.slack_chat(limit=SLACK_CHAT), name_emoji=args.name_emoji)
+    rows = multitask_rows(
+        corpus.slack_chat(limit=SLACK_CHAT),
+        name_emoji=args.name_emoji,
+        with_pending=args.with_pending,
+    )
     if args.limit:
         rows = rows[: args.limit]
     counts = {
@@ -250,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     print(f"{len(rows)} rows; positives {counts}")
     adapter = train_adapter(rows, epochs=args.epochs, rank=args.rank, name_emoji=args.name_emoji)
+    if args.with_pending:
+        adapter.meta["with_pending"] = True
     adapter.save(args.out)
     print(f"adapter written to {args.out} ({args.out.stat().st_size // 1024} KiB)")
     return 0

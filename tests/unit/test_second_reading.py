@@ -153,6 +153,26 @@ def test_adapter_rows_can_read_emoji_by_name(monkeypatch: pytest.MonkeyPatch) ->
     assert not any("🙄" in t for t in named)
 
 
+def test_every_file_the_classifier_can_load_is_shipped_in_the_package() -> None:
+    import fnmatch
+    import tomllib
+
+    from moderation.classifier import HEADS_DIR
+
+    config = tomllib.loads((HEADS_DIR.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["moderation"]
+    package = HEADS_DIR.parent
+    files = [p.relative_to(package).as_posix() for p in HEADS_DIR.rglob("*") if p.is_file()]
+    assert f"heads/{SECOND_READING_DIR}/*" in patterns  # where a second pass is committed
+    # setuptools globs do not cross folders: "heads/*" does not ship heads/second_pass/
+    unshipped = [
+        f
+        for f in files
+        if not any(fnmatch.fnmatch(f, p) and f.count("/") == p.count("/") for p in patterns)
+    ]
+    assert unshipped == []
+
+
 class HashEncoder:
     """A fixed pseudo-random vector per text: enough for a head to fit, nothing to learn."""
 
@@ -183,3 +203,20 @@ def test_a_fitted_head_records_its_gate_under_its_operating_point(tmp_path: Path
     assert 0 < head.meta["gate"] <= head.operating_threshold
     assert cv["everyday_above_gate"] == f"{cv['everyday_above_gate'].split('/')[0]}/120"
     assert cache.input("you 🤡") == "you :clown_face:"
+
+
+def test_pending_examples_reach_a_head_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(train, "public_sources", lambda policy: [])
+    pending = {
+        e.text for e in corpus.own_examples(HARASSMENT, corpus.PENDING_DIR) if e.split == "train"
+    }
+    assert pending
+    without = {r.example.text for r in train.training_set(HARASSMENT, [])}
+    with_them = {r.example.text for r in train.training_set(HARASSMENT, [], with_pending=True)}
+    assert not pending & without
+    assert pending <= with_them
+    # held-out pending examples stay out either way
+    heldout = {
+        e.text for e in corpus.own_examples(HARASSMENT, corpus.PENDING_DIR) if e.split == "heldout"
+    }
+    assert heldout and not heldout & with_them
