@@ -64,12 +64,13 @@ def classifier_input(raw: str, *, name_emoji: bool = False) -> str:
     return emoji.demojize(text, language="alias") if name_emoji else text
 
 
+#: An adapter's ``input`` meta when it was trained on texts with emoji named.
+INPUT_EMOJI_NAMES = "emoji_names"
+
+
 def names_emoji(adapter: Adapter | None) -> bool:
     """Whether heads on this adapter's encoder read emoji as names."""
     return adapter is not None and adapter.meta.get("input") == INPUT_EMOJI_NAMES
-
-
-INPUT_EMOJI_NAMES = "emoji_names"
 
 
 class TextEncoder(Protocol):
