@@ -87,7 +87,9 @@ def main() -> int:
     first_pass = classifier.probabilities(encoder.embed(texts), texts)
     read_again = {
         second.policy.value: round(
-            float((first_pass[:, classifier.policies.index(second.policy)] >= second.gate).mean()),
+            float(
+                second.lets_through(first_pass[:, classifier.policies.index(second.policy)]).mean()
+            ),
             3,
         )
         for second in classifier.second_passes

@@ -182,6 +182,11 @@ class SecondPass:
     """First-pass probability from which a message is read again."""
     classifier: Classifier
 
+    def lets_through(self, probabilities: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Which of these first-pass probabilities (of `policy`) are read again."""
+        passed: NDArray[np.bool_] = probabilities >= self.gate
+        return passed
+
 
 class Classifier:
     """Scores texts for every policy that has a head, in one encoder pass (and a second pass,
@@ -304,7 +309,7 @@ class Classifier:
         scores = self._rescaled(probabilities)
         for policy, second in self._second.items():
             column = self._policies.index(policy)
-            passed = probabilities[:, column] >= second.gate
+            passed = second.lets_through(probabilities[:, column])
             scores[:, column] = probabilities[:, column] / max(second.gate, 1e-6) * BELOW_GATE_SCORE
             if passed.any():
                 again = second.classifier.score(

@@ -197,22 +197,27 @@ def _nudge_rate(
     }
 
 
+def _metrics_line(name: str, row: dict[str, float | int], width: int) -> str:
+    """One `Scores.row()` as a line of the report (a set without positives: its firing rate)."""
+    if "false_positive_rate" in row:
+        return (
+            f"  {name:<{width}} fires on {row['false_positive_rate']:.2%} of {row['n']} negatives"
+        )
+    return f"  {name:<{width}}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
+
+
 def print_report(report: dict[str, object]) -> None:
     own = report["own_heldout"]
     assert isinstance(own, dict)
     print("Held-out split of our own examples (whole engine, default thresholds):")
     print(f"  {'policy':<20}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>6}{'pos':>6}")
     for policy, row in own.items():
-        print(
-            f"  {policy:<20}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
-        )
+        print(_metrics_line(policy, row, 20))
     pending = report.get("pending_examples")
     if isinstance(pending, dict) and pending:
         print("\nExamples in data/pending (never trained on by the first pass):")
         for name, row in pending.items():
-            print(
-                f"  {name:<28}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
-            )
+            print(_metrics_line(name, row, 28))
     geo = report["tech_policy_taken_for_geopolitics"]
     assert isinstance(geo, dict)
     print(
@@ -227,14 +232,7 @@ def print_report(report: dict[str, object]) -> None:
     if isinstance(public, dict):
         print("\nPublic sets, held-out split (the head's view of the words, per source):")
         for name, row in public.items():
-            if "false_positive_rate" in row:
-                print(
-                    f"  {name:<40} fires on {row['false_positive_rate']:.2%} of {row['n']} negatives"
-                )
-            else:
-                print(
-                    f"  {name:<40}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['n']:>6}{row['positives']:>6}"
-                )
+            print(_metrics_line(name, row, 40))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -125,10 +125,11 @@ def train_adapter(
     epochs: int = EPOCHS,
     rank: int = RANK,
     name_emoji: bool = False,
+    with_pending: bool = False,
     log: Any = print,
 ) -> Adapter:
-    """``name_emoji`` only records, in the adapter, how ``rows`` were read (they must have
-    been built that way): the heads and the classifier read texts the same way."""
+    """``name_emoji`` and ``with_pending`` only record, in the adapter, how ``rows`` were
+    built (`multitask_rows`): the heads and the classifier read texts the same way."""
     # Typed as Any: torch is an optional, training-only dependency.
     torch: Any = importlib.import_module("torch")
     from transformers import AutoModel, AutoTokenizer
@@ -221,6 +222,7 @@ def train_adapter(
         scale=scale,
         meta={
             **({"input": INPUT_EMOJI_NAMES} if name_emoji else {}),
+            **({"with_pending": True} if with_pending else {}),
             "rank": rank,
             "alpha": ALPHA,
             "epochs": epochs,
@@ -260,9 +262,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i, p in enumerate(CLASSIFIER_POLICIES)
     }
     print(f"{len(rows)} rows; positives {counts}")
-    adapter = train_adapter(rows, epochs=args.epochs, rank=args.rank, name_emoji=args.name_emoji)
-    if args.with_pending:
-        adapter.meta["with_pending"] = True
+    adapter = train_adapter(
+        rows,
+        epochs=args.epochs,
+        rank=args.rank,
+        name_emoji=args.name_emoji,
+        with_pending=args.with_pending,
+    )
     adapter.save(args.out)
     print(f"adapter written to {args.out} ({args.out.stat().st_size // 1024} KiB)")
     return 0
