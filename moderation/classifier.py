@@ -7,7 +7,9 @@ embedding weights, bias and operating point, `<policy>.hashed.npy` for the n-gra
 written by `python -m moderation.train`. Each head's probability is rescaled so that its operating
 point (chosen on validation data for the precision we want) lands at 0.80, the default
 threshold in conduct.toml: a moderator who raises a threshold asks for more certainty on
-the same scale for every policy.
+the same scale for every policy. A head trained with a review point (where out-of-fold
+precision reaches the product's 0.90: good enough for a moderator to look, not for telling
+a member) has it land at 0.60, the harassment flag threshold.
 
 A policy can have a **second pass** (`heads/second_pass/`: its own encoder adapter and head,
 reading the text with emoji named). The first-pass head then only gates: a message whose
@@ -41,6 +43,9 @@ from moderation.text import normalize, parse_slack_text
 HEADS_DIR = Path(__file__).parent / "heads"
 SECOND_READING_DIR = "second_pass"
 OPERATING_SCORE = 0.80
+# Where a head's review point lands: between it and the operating point a message is worth a
+# moderator's look but not a nudge (conduct.toml's default harassment flag threshold).
+REVIEW_SCORE = 0.60
 # Scores of messages a gate keeps from the second pass stay under this: a moderator can lower
 # a threshold into the gated range, never below the first pass's own certainty.
 BELOW_GATE_SCORE = 0.5
@@ -89,6 +94,8 @@ class Head:
     """The raw probability that maps to OPERATING_SCORE."""
     meta: dict[str, Any]
     hashed_weights: NDArray[np.float32] | None = None
+    review_threshold: float | None = None
+    """The raw probability that maps to REVIEW_SCORE (heads trained before it have none)."""
 
     @classmethod
     def from_json(
@@ -99,8 +106,17 @@ class Head:
             weights=np.asarray(data["weights"], dtype=np.float32),
             bias=float(data["bias"]),
             operating_threshold=float(data["operating_threshold"]),
-            meta={k: v for k, v in data.items() if k not in {"weights", "bias"}},
+            meta={
+                k: v
+                for k, v in data.items()
+                if k not in {"weights", "bias", "operating_threshold", "review_threshold"}
+            },
             hashed_weights=hashed_weights,
+            review_threshold=(
+                float(data["review_threshold"])
+                if data.get("review_threshold") is not None
+                else None
+            ),
         )
 
     def save(self, directory: Path) -> None:
@@ -119,17 +135,31 @@ class Head:
             **self.meta,
             "policy": self.policy.value,
             "operating_threshold": self.operating_threshold,
+            **(
+                {"review_threshold": self.review_threshold}
+                if self.review_threshold is not None
+                else {}
+            ),
             "bias": self.bias,
             "weights": [round(float(w), 6) for w in self.weights],
         }
 
 
-def rescale(probability: NDArray[np.float64], threshold: float) -> NDArray[np.float64]:
-    """Monotone piecewise-linear map sending `threshold` to OPERATING_SCORE, 0 to 0, 1 to 1."""
+def rescale(
+    probability: NDArray[np.float64], threshold: float, review: float | None = None
+) -> NDArray[np.float64]:
+    """Monotone piecewise-linear map sending `threshold` to OPERATING_SCORE, `review` (when
+    given and below `threshold`) to REVIEW_SCORE, 0 to 0 and 1 to 1."""
     t = min(max(threshold, 1e-6), 1 - 1e-6)
-    low = probability / t * OPERATING_SCORE
     high = OPERATING_SCORE + (probability - t) / (1 - t) * (1 - OPERATING_SCORE)
-    return np.where(probability <= t, low, high)
+    if review is None or not 0 < review < t:
+        low = probability / t * OPERATING_SCORE
+        return np.where(probability <= t, low, high)
+    below = probability / review * REVIEW_SCORE
+    between = REVIEW_SCORE + (probability - review) / (t - review) * (
+        OPERATING_SCORE - REVIEW_SCORE
+    )
+    return np.where(probability <= review, below, np.where(probability <= t, between, high))
 
 
 def check_heads_match_adapter(
@@ -207,7 +237,9 @@ class Classifier:
         self._policies = tuple(heads)
         self._weights = np.stack([heads[p].weights for p in self._policies]).astype(np.float32)
         self._bias = np.array([heads[p].bias for p in self._policies], dtype=np.float64)
-        self._thresholds = [heads[p].operating_threshold for p in self._policies]
+        self._thresholds = [
+            (heads[p].operating_threshold, heads[p].review_threshold) for p in self._policies
+        ]
         hashed = [heads[p].hashed_weights for p in self._policies]
         # One [HASH_DIM, policies] matrix: a message's few n-grams pick rows from it.
         self._hashed = (
@@ -289,7 +321,10 @@ class Classifier:
         return probabilities
 
     def _rescaled(self, probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
-        columns = [rescale(probabilities[:, i], t) for i, t in enumerate(self._thresholds)]
+        columns = [
+            rescale(probabilities[:, i], threshold, review)
+            for i, (threshold, review) in enumerate(self._thresholds)
+        ]
         return np.stack(columns, axis=1) if columns else probabilities
 
     def _as_dicts(self, scores: NDArray[np.float64]) -> list[dict[PolicyId, float]]:

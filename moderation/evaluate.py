@@ -1,9 +1,11 @@
 """`python -m moderation.evaluate`: how the engine does on data it never trained on.
 
 Reports, per policy, precision / recall / F1 on the held-out split of our own examples (the
-whole engine, with channels and the default thresholds) and, per public source, on that
-source's held-out split; the false-nudge rate on ordinary chat; and how often tech-policy
-posts in general-discussions are taken for geopolitics. Metrics are per source, never
+whole engine, with channels and the default thresholds; a finding counts when the bot acts
+on it, by a nudge or a moderator flag, and again counting nudges alone) and, per public
+source, on that source's held-out split; the false-nudge rate on ordinary chat, and how much
+of it reaches moderators as flags; and how often tech-policy posts in general-discussions are
+taken for geopolitics. Metrics are per source, never
 pooled: each source has its own register and artefacts. Examples written but not trained on
 yet (`data/pending/`) are scored whole and by their held-out split (the part no head ever
 trains on, whatever reads `data/pending/`).
@@ -27,6 +29,7 @@ from moderation.ids import PolicyId, Response
 from moderation.message import Account, Message
 from moderation.splits import split_of
 from moderation.train import CLASSIFIER_POLICIES, public_sources
+from moderation.verdict import Verdict
 
 RULE_POLICIES = (PolicyId.PRIVATE_INFO,)
 PUBLIC_CAP = 1500
@@ -74,6 +77,10 @@ def score(labels: Sequence[int], predicted: Sequence[bool]) -> Scores:
     return Scores(c[(True, True)], c[(False, True)], c[(True, False)], c[(False, False)])
 
 
+NUDGING = (Response.NUDGE, Response.NUDGE_FLAG)
+FLAGGING = (Response.FLAG, Response.NUDGE_FLAG)
+
+
 def acts(response: Response) -> bool:
     return response is not Response.NONE
 
@@ -86,12 +93,18 @@ def as_messages(examples: Sequence[Example], channel: str | None) -> list[Messag
     ]
 
 
+def responses(
+    engine: Engine, policy: PolicyId, examples: Sequence[Example], channel: str | None = None
+) -> list[Response]:
+    """What the bot does about `policy` for each example."""
+    verdicts = engine.check_batch(as_messages(examples, channel))
+    return [f.response if (f := v.finding(policy)) is not None else Response.NONE for v in verdicts]
+
+
 def predict(
     engine: Engine, policy: PolicyId, examples: Sequence[Example], channel: str | None = None
 ) -> list[bool]:
-    messages = as_messages(examples, channel)
-    verdicts = engine.check_batch(messages)
-    return [(f := v.finding(policy)) is not None and acts(f.response) for v in verdicts]
+    return [acts(r) for r in responses(engine, policy, examples, channel)]
 
 
 def heldout(examples: Sequence[Example]) -> list[Example]:
@@ -103,10 +116,15 @@ def evaluate(
 ) -> dict[str, object]:
     report: dict[str, object] = {}
     own: dict[str, object] = {}
+    own_nudged: dict[str, object] = {}
     for policy in (*CLASSIFIER_POLICIES, *RULE_POLICIES):
         examples = heldout(corpus.own_examples(policy))
-        predicted = predict(engine, policy, examples)
+        answered = responses(engine, policy, examples)
+        predicted = [acts(r) for r in answered]
         own[policy.value] = score([e.label for e in examples], predicted).row()
+        own_nudged[policy.value] = score(
+            [e.label for e in examples], [r in NUDGING for r in answered]
+        ).row()
         if show_errors:
             for e, p in zip(examples, predicted, strict=True):
                 if p != bool(e.label):
@@ -123,6 +141,7 @@ def evaluate(
     ]
     own[PolicyId.ANONYMOUS_ACCOUNT.value] = score([a[2] for a in accounts], account_predicted).row()
     report["own_heldout"] = own
+    report["own_heldout_nudged"] = own_nudged
 
     pending: dict[str, object] = {}
     for policy in CLASSIFIER_POLICIES:
@@ -153,11 +172,18 @@ def evaluate(
         "n": len(geo),
     }
 
-    report["false_nudge_rate"] = {
-        "own:ordinary_chat": _nudge_rate(engine, heldout(corpus.own_ordinary_chat()), None),
-        "slack-chat (as #general-discussions)": _nudge_rate(
-            engine, heldout(corpus.slack_chat()), "general-discussions"
+    chat = {
+        "own:ordinary_chat": as_messages(heldout(corpus.own_ordinary_chat()), None),
+        "slack-chat (as #general-discussions)": as_messages(
+            heldout(corpus.slack_chat()), "general-discussions"
         ),
+    }
+    verdicts = {source: engine.check_batch(messages) for source, messages in chat.items()}
+    report["false_nudge_rate"] = {
+        source: share_answered(found, NUDGING) for source, found in verdicts.items()
+    }
+    report["moderator_flag_rate"] = {
+        source: share_answered(found, FLAGGING) for source, found in verdicts.items()
     }
 
     if include_public:
@@ -178,21 +204,13 @@ def evaluate(
     return report
 
 
-def _nudge_rate(
-    engine: Engine, examples: Sequence[Example], channel: str | None
-) -> dict[str, object]:
-    messages = as_messages(examples, channel)
-    verdicts = engine.check_batch(messages)
-    nudged = [v for v in verdicts if v.response in (Response.NUDGE, Response.NUDGE_FLAG)]
-    by_policy = Counter(
-        f.policy.value
-        for v in nudged
-        for f in v.findings
-        if f.response in (Response.NUDGE, Response.NUDGE_FLAG)
-    )
+def share_answered(verdicts: Sequence[Verdict], kinds: tuple[Response, ...]) -> dict[str, object]:
+    """The share of these messages with a finding answered by one of `kinds`, by policy."""
+    hit = [v for v in verdicts if any(f.response in kinds for f in v.findings)]
+    by_policy = Counter(f.policy.value for v in hit for f in v.findings if f.response in kinds)
     return {
-        "rate": round(len(nudged) / max(len(examples), 1), 4),
-        "n": len(examples),
+        "rate": round(len(hit) / max(len(verdicts), 1), 4),
+        "n": len(verdicts),
         "by_policy": dict(by_policy),
     }
 
@@ -213,6 +231,12 @@ def print_report(report: dict[str, object]) -> None:
     print(f"  {'policy':<20}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>6}{'pos':>6}")
     for policy, row in own.items():
         print(_metrics_line(policy, row, 20))
+    nudged = report.get("own_heldout_nudged")
+    if isinstance(nudged, dict) and nudged != own:
+        print("Counting nudges alone (a flag tells moderators, not the member):")
+        for policy, row in nudged.items():
+            if row != own.get(policy):
+                print(_metrics_line(policy, row, 20))
     pending = report.get("pending_examples")
     if isinstance(pending, dict) and pending:
         print("\nExamples in data/pending (never trained on by the first pass):")
@@ -228,6 +252,11 @@ def print_report(report: dict[str, object]) -> None:
     assert isinstance(rates, dict)
     for source, row in rates.items():
         print(f"  {source:<40} {row['rate']:.2%} of {row['n']}  {row['by_policy'] or ''}")
+    flags = report.get("moderator_flag_rate")
+    if isinstance(flags, dict):
+        print("Ordinary chat flagged for moderators (the member is not told):")
+        for source, row in flags.items():
+            print(f"  {source:<40} {row['rate']:.2%} of {row['n']}  {row['by_policy'] or ''}")
     public = report.get("public_heldout")
     if isinstance(public, dict):
         print("\nPublic sets, held-out split (the head's view of the words, per source):")

@@ -34,6 +34,16 @@ def test_head_with_ngram_weights_survives_save_and_load(tmp_path: Path) -> None:
     assert np.allclose(loaded.hashed_weights, head.hashed_weights, atol=2e-3)
 
 
+def test_a_review_point_survives_save_and_load_and_older_heads_have_none(
+    tmp_path: Path,
+) -> None:
+    head = Head(PolicyId.HARASSMENT, np.zeros(4, np.float32), 0.0, 0.7, {}, review_threshold=0.4)
+    head.save(tmp_path / "new")
+    assert load_heads(tmp_path / "new")[PolicyId.HARASSMENT].review_threshold == 0.4
+    Head(PolicyId.HARASSMENT, np.zeros(4, np.float32), 0.0, 0.7, {}).save(tmp_path / "old")
+    assert load_heads(tmp_path / "old")[PolicyId.HARASSMENT].review_threshold is None
+
+
 def test_ngram_weights_move_the_score_of_texts_that_contain_them() -> None:
     weights = np.zeros(HASH_DIM, dtype=np.float32)
     indices, _ = hashed("please donate")

@@ -156,6 +156,36 @@ def test_rescale_puts_the_operating_point_at_point_eight() -> None:
     assert list(values) == sorted(values)
 
 
+def test_a_review_point_lands_at_point_six_below_the_operating_point() -> None:
+    values = rescale(np.array([0.0, 0.1, 0.2, 0.4, 0.6, 1.0]), threshold=0.6, review=0.2)
+    assert values.tolist() == pytest.approx([0.0, 0.3, 0.6, 0.7, 0.8, 1.0])
+    assert list(values) == sorted(values)
+    # A review point at or above the operating point is ignored: the scale has one anchor.
+    same = rescale(np.array([0.3, 0.6]), threshold=0.6, review=0.6)
+    assert same.tolist() == pytest.approx([0.4, 0.8])
+
+
+def test_harassment_between_its_review_and_operating_points_is_flagged_not_nudged() -> None:
+    weights = np.zeros(len(ORDER), dtype=np.float32)
+    weights[ORDER.index(PolicyId.HARASSMENT)] = 10.0
+    # The keyword gives sigmoid(5) ~ 0.993: under the operating point (0.999), above review.
+    head = Head(
+        PolicyId.HARASSMENT, weights, -5.0, operating_threshold=0.999, meta={}, review_threshold=0.5
+    )
+    engine = Engine(EngineConfig(), Classifier(KeywordEncoder(), {PolicyId.HARASSMENT: head}))
+    finding = engine.check(Message(text="what an idiot", channel="random")).finding(
+        PolicyId.HARASSMENT
+    )
+    assert finding is not None and 0.6 < finding.score < 0.8
+    assert finding.response is Response.FLAG
+    sure = Head(PolicyId.HARASSMENT, weights, -5.0, 0.9, {}, review_threshold=0.5)
+    engine = Engine(EngineConfig(), Classifier(KeywordEncoder(), {PolicyId.HARASSMENT: sure}))
+    finding = engine.check(Message(text="what an idiot", channel="random")).finding(
+        PolicyId.HARASSMENT
+    )
+    assert finding is not None and finding.response is Response.NUDGE_FLAG
+
+
 def test_account_check_runs_the_account_policies(engine: Engine) -> None:
     verdict = engine.check_account(Account(real_name="Acme Marketing Team"))
     assert [f.policy for f in verdict.findings] == [PolicyId.ANONYMOUS_ACCOUNT]

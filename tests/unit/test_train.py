@@ -128,6 +128,42 @@ def test_everyday_messages_above_the_point_raise_it_to_the_allowed_share() -> No
     assert (everyday >= raised).mean() <= train.EVERYDAY_RATE
 
 
+def test_the_review_point_is_where_precision_reaches_the_looser_target() -> None:
+    # Precision by rank: 1, 1, 1, .75, .8, .83, .86, .875, .89, .9, .91, .92, .85, .79
+    labels = np.array([1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+    scores = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.45, 0.4, 0.35, 0.33, 0.3, 0.2])
+    operating = train.choose_operating_point(
+        PolicyId.HARASSMENT, labels, scores, np.array([]), np.zeros(1000)
+    )
+    assert operating == pytest.approx(0.85)  # the 0.93 target: the top three only
+    review = train.choose_review_point(
+        PolicyId.HARASSMENT, labels, scores, np.array([]), np.zeros(1000), operating
+    )
+    assert 0.9 <= train.REVIEW_PRECISION <= 11 / 12
+    assert review == pytest.approx(0.33)  # eleven of the top twelve are positives
+
+
+def test_everyday_messages_raise_the_review_point_to_their_allowed_share() -> None:
+    labels = np.array([1, 1, 1, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.1])
+    # Ten everyday messages in a thousand score 0.65: the allowed 0.5% is five of them.
+    everyday = np.concatenate([np.full(10, 0.65), np.zeros(990)])
+    review = train.choose_review_point(
+        PolicyId.HARASSMENT, labels, scores, np.array([]), everyday, operating=0.9
+    )
+    assert review > 0.65
+    assert (everyday >= review).mean() <= train.REVIEW_EVERYDAY_RATE
+
+
+def test_the_review_point_is_never_above_the_operating_point() -> None:
+    labels = np.array([1, 0, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6])
+    review = train.choose_review_point(
+        PolicyId.HARASSMENT, labels, scores, np.array([]), np.full(100, 0.95), operating=0.5
+    )
+    assert review == 0.5
+
+
 def test_real_slack_chat_weighs_more_for_harassment_but_not_in_the_adapters_data(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
