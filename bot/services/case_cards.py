@@ -38,7 +38,7 @@ def load_case_card(session: Session, case_id: int) -> Case | None:
         .options(
             selectinload(Case.subject),
             selectinload(Case.assignee),
-            selectinload(Case.detections),
+            selectinload(Case.detections).selectinload(Detection.nudge),
             selectinload(Case.reports).selectinload(Report.reporter),
             selectinload(Case.reports).selectinload(Report.subjects),
             selectinload(Case.notes),
@@ -97,6 +97,7 @@ def build_case_card(
             excerpt=d.excerpt,
             permalink=_permalink(client, d),
             false_positive=d.false_positive_at is not None,
+            nudge=d.nudge.status if d.nudge is not None else None,
         )
         for d in sorted(case.detections, key=lambda d: d.id)
     )

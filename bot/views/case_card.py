@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 
 from bot.ids import CaseAction
 from bot.views.labels import POLICY_TITLES
-from models.enums import ActionStatus, CaseStatus
+from models.enums import ActionStatus, CaseStatus, NudgeStatus
 from moderation.ids import ActionLevel, PolicyId
 from moderation.ladder import LEVEL_NAMES
 from moderation.text import escape_mrkdwn, excerpt
@@ -42,6 +42,19 @@ class DetectionEntry:
     excerpt: str | None
     permalink: str | None
     false_positive: bool = False
+    nudge: NudgeStatus | None = None
+    """What became of the nudge; None: there was none (a flag for moderators only)."""
+
+
+# Whether the member has heard from the bot decides the moderator's next step: a member never
+# told (a harassment flag below the nudge threshold) learns of it only from a moderator.
+NUDGE_OUTCOMES = {
+    None: "The member was not told: flagged for moderators only.",
+    NudgeStatus.SENT: "The member was sent a private nudge.",
+    NudgeStatus.SUPPRESSED: "The member was not nudged: they had a nudge for this rule recently.",
+    NudgeStatus.SHADOW: "The member was not told: shadow mode.",
+    NudgeStatus.FAILED: "The nudge to the member could not be delivered.",
+}
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,7 @@ def case_card_blocks(card: CaseCard) -> list[Block]:
             lines.append(quote(detection.excerpt))
         if detection.permalink:
             lines.append(link(detection.permalink, "Open the message"))
+        lines.append(NUDGE_OUTCOMES[detection.nudge])
         if detection.false_positive:
             lines.append("_The member said this is not what the rule means._")
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))

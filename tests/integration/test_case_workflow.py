@@ -49,6 +49,7 @@ def test_flagged_message_card_shows_history_suggestion_and_buttons(running_bot: 
     assert "<@U0DMITRI>" in text
     assert "nothing before this case" in text
     assert "Ladder suggests*\\nCorrection" in text
+    assert "The member was sent a private nudge." in text
     buttons = [
         e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]

@@ -18,7 +18,7 @@ from bot.views.case_card import (
 )
 from bot.views.labels import NOT_A_MATCH, POLICY_TITLES
 from bot.views.nudge import NudgeView, nudge_blocks
-from models.enums import CaseStatus
+from models.enums import CaseStatus, NudgeStatus
 from moderation.ids import PolicyId
 
 
@@ -91,6 +91,21 @@ def test_case_card_relays_member_text_inert() -> None:
     assert "<@U123>" not in text
     assert "<https://evil.example" not in text
     assert "&lt;!channel&gt;" in text
+
+
+def test_case_card_says_whether_the_member_was_told() -> None:
+    flagged_only = DetectionEntry(PolicyId.HARASSMENT, 0.65, "clause", "text", None)
+    nudged = DetectionEntry(
+        PolicyId.PRIVATE_INFO, 0.9, "clause", "text", None, nudge=NudgeStatus.SENT
+    )
+    limited = DetectionEntry(
+        PolicyId.SELF_PROMOTION, 0.9, "clause", "text", None, nudge=NudgeStatus.SUPPRESSED
+    )
+    assert "not told: flagged for moderators only" in rendered(
+        case_card_blocks(card(detections=(flagged_only,)))
+    )
+    assert "sent a private nudge" in rendered(case_card_blocks(card(detections=(nudged,))))
+    assert "nudge for this rule recently" in rendered(case_card_blocks(card(detections=(limited,))))
 
 
 def test_case_card_names_member_reporter_and_case_number() -> None:
