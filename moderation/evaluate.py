@@ -3,9 +3,9 @@
 Reports, per policy, precision / recall / F1 on the held-out split of our own examples (the
 whole engine, with channels and the default thresholds; a finding counts when the bot acts
 on it, by a nudge or a moderator flag, and again counting nudges alone) and, per public
-source, on that source's held-out split; the false-nudge rate on ordinary chat, and how much
-of it reaches moderators as flags; and how often tech-policy posts in general-discussions are
-taken for geopolitics. Metrics are per source, never
+source, on that source's held-out split; the share of ordinary chat nudged, and the share
+flagged for moderators; and how often tech-policy posts in general-discussions are taken for
+geopolitics. Metrics are per source, never
 pooled: each source has its own register and artefacts. Examples written but not trained on
 yet (`data/pending/`) are scored whole and by their held-out split (the part no head ever
 trains on, whatever reads `data/pending/`).
@@ -254,7 +254,7 @@ def print_report(report: dict[str, object]) -> None:
         print(f"  {source:<40} {row['rate']:.2%} of {row['n']}  {row['by_policy'] or ''}")
     flags = report.get("moderator_flag_rate")
     if isinstance(flags, dict):
-        print("Ordinary chat flagged for moderators (the member is not told):")
+        print("Ordinary chat flagged for moderators (nudged or not):")
         for source, row in flags.items():
             print(f"  {source:<40} {row['rate']:.2%} of {row['n']}  {row['by_policy'] or ''}")
     public = report.get("public_heldout")
