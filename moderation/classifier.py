@@ -12,13 +12,13 @@ precision reaches the product's 0.90: good enough for a moderator to look, not f
 a member) has it land at 0.60, the harassment flag threshold.
 
 A policy can have a **second pass** (`heads/second_pass/`: its own encoder adapter and head,
-reading the text with emoji named). The first-pass head then only gates: a message whose
+optionally reading emoji by name). The first-pass head then only gates: a message whose
 first-pass probability is under the head's `gate` (the point above which 97% of that policy's
 positives scored, out of fold) keeps a score below `BELOW_GATE_SCORE`; the rest are read
 again by the second encoder, and the second head's rescaled score is the policy's score.
-It was built for harassment: MiniLM knows no emoji (every one is `[UNK]`), and the adapter
-that ranks harassment best moves the other heads off their targets. None is committed: the
-two tried nudged a kind everyday message and cost too much speed (MODEL_CARD.md, "Cascade").
+Harassment has one: the rank-16 adapter that ranks harassment best moves the other heads
+off their targets, so it reads only what the first pass finds suspect (2.6% of everyday
+messages; MODEL_CARD.md, "Cascade").
 """
 
 from __future__ import annotations
@@ -279,7 +279,9 @@ class Classifier:
             second_heads, second_adapter = load_trained(second_dir)
             if second_heads:
                 if second_encoder is None:
-                    second_encoder = Encoder.load(threads=threads, adapter=second_adapter)
+                    second_encoder = Encoder.load(
+                        threads=threads, adapter=second_adapter, spin=False
+                    )
                 reader = cls(second_encoder, second_heads, name_emoji=names_emoji(second_adapter))
                 for policy in second_heads:
                     first = heads.get(policy)

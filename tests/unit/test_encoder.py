@@ -291,6 +291,16 @@ def test_second_load_reuses_the_cached_graph(
     assert not list(cache_dir.glob("*.tmp"))
 
 
+def test_a_second_encoder_can_leave_its_idle_threads_asleep(
+    cache_dir: Path, encoder: Encoder
+) -> None:
+    quiet = Encoder.load(cache_dir=cache_dir, spin=False)
+    assert encoder.info.spinning and not quiet.info.spinning
+    options = quiet._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert np.allclose(quiet.embed(["same words"]), encoder.embed(["same words"]))
+
+
 def test_cache_key_changes_with_the_variant(cache_dir: Path, encoder: Encoder) -> None:
     model_dir = Path(encoder.info.model_dir)
     digest = encoder.info.model_sha256
