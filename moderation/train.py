@@ -259,6 +259,23 @@ def gate_threshold(positive_scores: NDArray[np.float64], recall: float = GATE_RE
     return float(ordered[int(np.floor((1 - recall) * len(ordered)))])
 
 
+def _strictest_point(
+    policy: PolicyId,
+    own_labels: NDArray[np.int_],
+    own_scores: NDArray[np.float64],
+    hard_negative_scores: NDArray[np.float64],
+    everyday_scores: NDArray[np.float64],
+    precision: float,
+    everyday_rate: float,
+) -> float:
+    """The strictest of: `precision` on our own examples, the share of hard negatives allowed
+    above the point (where the policy sets one), and `everyday_rate` of everyday messages."""
+    at = operating_threshold(own_labels, own_scores, precision)
+    if policy in HARD_NEGATIVE_RATE:
+        at = max(at, hard_negative_threshold(hard_negative_scores, HARD_NEGATIVE_RATE[policy]))
+    return max(at, hard_negative_threshold(everyday_scores, everyday_rate))
+
+
 def choose_operating_point(
     policy: PolicyId,
     own_labels: NDArray[np.int_],
@@ -266,13 +283,16 @@ def choose_operating_point(
     hard_negative_scores: NDArray[np.float64],
     everyday_scores: NDArray[np.float64],
 ) -> float:
-    """The strictest of: the precision target on our own examples, the share of hard
-    negatives allowed above the point (where the policy sets one), and the share of
-    everyday messages allowed above it."""
-    at = operating_threshold(own_labels, own_scores, TARGET_PRECISION[policy])
-    if policy in HARD_NEGATIVE_RATE:
-        at = max(at, hard_negative_threshold(hard_negative_scores, HARD_NEGATIVE_RATE[policy]))
-    return max(at, hard_negative_threshold(everyday_scores, EVERYDAY_RATE))
+    """Where a head nudges: its precision target (`TARGET_PRECISION`) and `EVERYDAY_RATE`."""
+    return _strictest_point(
+        policy,
+        own_labels,
+        own_scores,
+        hard_negative_scores,
+        everyday_scores,
+        TARGET_PRECISION[policy],
+        EVERYDAY_RATE,
+    )
 
 
 def choose_review_point(
@@ -283,13 +303,18 @@ def choose_review_point(
     everyday_scores: NDArray[np.float64],
     operating: float,
 ) -> float:
-    """Like `choose_operating_point`, with the review point's looser precision target and
-    everyday share; never above the operating point (what is worth a nudge is worth a
-    look)."""
-    at = operating_threshold(own_labels, own_scores, REVIEW_PRECISION)
-    if policy in HARD_NEGATIVE_RATE:
-        at = max(at, hard_negative_threshold(hard_negative_scores, HARD_NEGATIVE_RATE[policy]))
-    return min(operating, max(at, hard_negative_threshold(everyday_scores, REVIEW_EVERYDAY_RATE)))
+    """Where a head asks a moderator to look: `REVIEW_PRECISION` and `REVIEW_EVERYDAY_RATE`,
+    never above the operating point (what is worth a nudge is worth a look)."""
+    review = _strictest_point(
+        policy,
+        own_labels,
+        own_scores,
+        hard_negative_scores,
+        everyday_scores,
+        REVIEW_PRECISION,
+        REVIEW_EVERYDAY_RATE,
+    )
+    return min(operating, review)
 
 
 def design_matrix(texts: Sequence[str], cache: EmbeddingCache) -> Any:
