@@ -21,6 +21,7 @@ from moderation.classifier import (
     SecondPass,
     classifier_input,
 )
+from moderation.encoder import Encoder
 from moderation.features import HASH_DIM, hashed
 from moderation.ids import PolicyId
 
@@ -129,6 +130,17 @@ def test_a_second_pass_without_a_gate_on_the_first_head_is_refused(tmp_path: Pat
     ngram_head("you clown", 3.0).save(tmp_path / SECOND_READING_DIR)
     with pytest.raises(ValueError, match="needs a first-pass head with a gate"):
         Classifier.load(tmp_path, RecordingEncoder(), second_encoder=RecordingEncoder())
+
+
+def test_the_committed_second_encoder_leaves_its_idle_threads_asleep() -> None:
+    # Two encoders whose idle threads both spin take each other's cores (MODEL_CARD.md,
+    # Runtime): the first keeps the lower latency of spinning, the second does not spin.
+    classifier = Classifier.load()
+    [second] = classifier.second_passes
+    assert second.policy is PolicyId.HARASSMENT
+    first_encoder, second_encoder = classifier.encoder, second.classifier.encoder
+    assert isinstance(first_encoder, Encoder) and isinstance(second_encoder, Encoder)
+    assert first_encoder.info.spinning and not second_encoder.info.spinning
 
 
 def test_the_gate_lets_through_at_least_the_promised_share_of_positives() -> None:
